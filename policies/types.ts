@@ -1,0 +1,130 @@
+// The shape of a municipality's service level, as plain types.
+// The machine and the workflow import only these (no zod in the workflow bundle);
+// policies/schema.ts validates catalogue files and administrator edits against the same shape.
+
+/** ISO-8601 duration: calendar parts (P4W, P3M, P1Y6M, P10D) or, for test policies and
+ *  hour-based escalation, time parts (PT5S, PT48H). */
+export type IsoDuration = string;
+
+/** A range "som minimum hver 6-8 uge": expected from `min` (a reminder), overdue after `max`. */
+export interface DurationRange {
+  min: IsoDuration;
+  max: IsoDuration;
+}
+
+/** Where a rule comes from. Every rule taken from a seed names its document and lines. */
+export type RuleSource =
+  | { kind: 'seed'; document: string; lines: string; quote?: string; note?: string }
+  | { kind: 'statute'; paragraph: string; note?: string }
+  | { kind: 'policy-setting'; note: string };
+
+/** What a timer counts from (shared/docs/domain.md, "How to read a seed rule"). */
+export type Anchor =
+  | 'start' // the grant's startOn
+  | 'granted' // the grant's grantedOn
+  | 'startup-meeting' // the date the startup meeting was held
+  | 'previous-follow-up' // the date the previous counting follow-up was held
+  | 'period-start'; // start of the current package period (startOn, or a package change's effectiveOn)
+
+/** "skal", "maksimalt", "senest", "kun" are hard; "som udgangspunkt", "bør", "typisk" soft. */
+export type Strength = 'hard' | 'soft';
+
+export interface TimerRule {
+  after: IsoDuration | DurationRange;
+  from: Anchor;
+  strength: Strength;
+  source: RuleSource;
+}
+
+export type Participant = 'executor' | 'parents' | 'child' | 'network';
+
+/** Hjørring: a follow-up meets the legal requirement only when the executor and the parents were
+ *  heard and the action plan was decided on. A follow-up lacking this is stored but does not count. */
+export interface FollowUpValidity {
+  requiredParticipants: Participant[];
+  requiresActionPlanDecision: boolean;
+  source: RuleSource;
+}
+
+export interface PackagePolicy {
+  slug: string; // roed, orange, gul, groen
+  name: string; // "Pakke Rød"
+  appointments?: { min: number; max: number; per: 'week' | 'month' };
+  weekend?: 'often' | 'no' | 'sometimes';
+  /** Grøn is udslusning (phasing out). */
+  stepDown?: boolean;
+  source: RuleSource;
+}
+
+export type ApproverRole = 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg';
+
+/** The limit at which the package must be reassessed (closed, changed or extended). */
+export interface ReassessmentRule extends TimerRule {
+  /** What a decision at the limit may be. */
+  outcomes: Array<'close' | 'smaller-package' | 'larger-package' | 'extend'>;
+  /** Who may approve a `measure.extended`; empty means extension is not allowed. */
+  extensionApprovers: ApproverRole[];
+  /** The longest total an extension may reach, counted from period start (e.g. P9M). */
+  maxExtendedTo?: IsoDuration;
+}
+
+export interface CountLimit {
+  /** "op til 8 samtaler": the measure is due to end at this count or the time limit. */
+  max: number;
+  unit: string; // "samtaler", "møder"
+  within: IsoDuration;
+  strength: Strength;
+  source: RuleSource;
+}
+
+export interface MeasureTypePolicy {
+  slug: string;
+  name: string;
+  /** As written in the seed, e.g. "SEL § 52 stk. 3 nr. 2". */
+  legalBasis: string[];
+  /** Barnets Lov equivalents, with the catalogue's confidence where not certain. */
+  barnetsLov: Array<{ ref: string; confidence: 'high' | 'medium' | 'low' }>;
+  /** Empty when the type has no packages; then `measure.granted` carries none. */
+  packages: PackagePolicy[];
+  /** BL § 95 (first follow-up within 3 months of start) applies to § 32 supportive measures. */
+  statutoryFollowUp: boolean;
+  /** Null when the measure type has no startup meeting. */
+  startupMeeting: TimerRule | null;
+  /** The executor's treatment plan, due before the startup meeting (counts from the same anchor). */
+  treatmentPlan: TimerRule | null;
+  firstFollowUp: TimerRule | null;
+  followUp: TimerRule | null;
+  followUpValidity: FollowUpValidity | null;
+  reassessment: ReassessmentRule | null;
+  countLimit: CountLimit | null;
+  /** Plain-language rules the machine does not check (who orders, external purchase, ...). */
+  notes: Array<{ text: string; source: RuleSource }>;
+  /** Norddjurs marks some types "Udgået": kept in the catalogue, cannot be granted. */
+  discontinued?: boolean;
+}
+
+export interface EscalationStep {
+  level: number; // 1, 2, 3
+  role: 'sagsbehandler' | 'teamleder' | 'afdelingsleder';
+  /** Counted from the moment the deadline became overdue. */
+  after: IsoDuration;
+  source: RuleSource;
+}
+
+export interface MunicipalityPolicy {
+  municipality: string; // slug: hjorring
+  name: string; // Hjørring Kommune
+  version: number;
+  document: { file: string; title: string };
+  escalation: EscalationStep[];
+  measureTypes: MeasureTypePolicy[];
+}
+
+/** What a running measure carries: its type's rules plus the municipality-wide settings,
+ *  pinned to the version it was granted under. */
+export interface MeasurePolicy {
+  municipality: string;
+  version: number;
+  escalation: EscalationStep[];
+  measureType: MeasureTypePolicy;
+}
