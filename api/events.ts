@@ -1,0 +1,144 @@
+// POST /v1/events: store, validate, deduplicate, hand to the measure's workflow, store the answer.
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import type { MeasureEvent } from '../machines/events';
+import { measurePolicyOf, type PolicySource } from '../policies/source';
+import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
+import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
+import { parseEvent, type ParsedEvent } from './event-schemas';
+import { Inbox, type Answer } from './inbox';
+
+export interface EventDeps {
+  pool: Pool;
+  temporal: Client;
+  policies: PolicySource;
+}
+
+const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
+const conflict = (state: string, message: string): Answer => ({ status: 409, body: { error: 'invalid-transition', state, message } });
+
+export class EventIntake {
+  private readonly inbox: Inbox;
+  constructor(private readonly deps: EventDeps) {
+    this.inbox = new Inbox(deps.pool);
+  }
+
+  /** One body: a single event, or a batch answered in order (207 when the answers differ). */
+  async receive(body: unknown, raw: string | undefined, parseError?: string): Promise<{ status: number; body: unknown }> {
+    if (parseError !== undefined) {
+      const seq = await this.inbox.receive(undefined, raw);
+      const a: Answer = { status: 400, body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] } };
+      await this.inbox.answer(seq, a);
+      return a;
+    }
+    if (!Array.isArray(body)) return this.one(body);
+    if (body.length === 0) {
+      const seq = await this.inbox.receive(body, raw);
+      const a: Answer = { status: 400, body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] } };
+      await this.inbox.answer(seq, a);
+      return a;
+    }
+    const answers: Answer[] = [];
+    // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
+    for (const item of body) answers.push(await this.one(item));
+    const statuses = new Set(answers.map((a) => a.status));
+    return { status: statuses.size === 1 ? answers[0].status : 207, body: answers.map((a) => ({ status: a.status, ...a.body })) };
+  }
+
+  private async one(item: unknown): Promise<Answer> {
+    const seq = await this.inbox.receive(item);
+    let answer: Answer;
+    try {
+      answer = await this.judge(item, seq);
+    } catch (err) {
+      answer = { status: 503, body: { error: 'unavailable', message: `the event was stored but could not be processed now; send it again (${(err as Error).message})` } };
+    }
+    await this.inbox.answer(seq, answer);
+    return answer;
+  }
+
+  private async judge(item: unknown, seq: number): Promise<Answer> {
+    const parsed = parseEvent(item);
+    if (!parsed.ok) return { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
+    const e = parsed.event;
+    const earlier = await this.inbox.accepted(e.source, e.id, seq);
+    if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
+    return e.type === 'measure.granted' ? this.grant(e) : this.follow(e);
+  }
+
+  private toMachineEvent(e: ParsedEvent): MeasureEvent {
+    const at = e.time ? Date.parse(e.time) : Date.now();
+    const { childBirthDate: _omit, ...grantData } = e.type === 'measure.granted' ? e.data : ({} as Record<string, unknown>);
+    // The child's birth date is personal data; no rule that needs it runs yet, so it stays out
+    // of workflow history.
+    const data = e.type === 'measure.granted' ? grantData : e.data;
+    return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
+  }
+
+  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+    const { municipality, measureType, package: pkg } = e.data;
+    const m = this.deps.policies.municipality(municipality);
+    if (!m) return notFound('unknown-municipality', `no service level for municipality ${municipality}`);
+    const t = m.measureTypes.find((x) => x.slug === measureType);
+    if (!t) return notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`);
+    if (pkg && !t.packages.some((p) => p.slug === pkg))
+      return notFound('unknown-package', `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`);
+
+    const existing = await this.deps.pool.query<{ state: string; municipality: string }>('SELECT state, municipality FROM measures WHERE measure_id = $1', [e.subject]);
+    if (existing.rows[0]) return conflict(existing.rows[0].state, `measure ${e.subject} has already been granted`);
+
+    const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
+    const workflowId = measureWorkflowId(municipality, e.subject);
+    try {
+      const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
+        args: [this.toMachineEvent(e)],
+        updateId: `${e.source}/${e.id}`,
+        startWorkflowOperation: new WithStartWorkflowOperation('measureWorkflow', {
+          workflowId,
+          taskQueue: TASK_QUEUE,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
+        }),
+      });
+      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate } };
+    } catch (err) {
+      return this.refused(err, e.subject);
+    }
+  }
+
+  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+    const row = await this.deps.pool.query<{ workflow_id: string; state: string }>('SELECT workflow_id, state FROM measures WHERE measure_id = $1', [e.subject]);
+    const m = row.rows[0];
+    if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
+    if (m.state === 'closed') return conflict('closed', `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
+    try {
+      const r = await this.deps.temporal.workflow.getHandle(m.workflow_id).executeUpdate(eventUpdate, {
+        args: [this.toMachineEvent(e)],
+        updateId: `${e.source}/${e.id}`,
+      });
+      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate } };
+    } catch (err) {
+      return this.refused(err, e.subject);
+    }
+  }
+
+  /** A refusal by the machine is a 409; anything else is passed up as "try again". */
+  private refused(err: unknown, measureId: string): Answer {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+    if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
+      return conflict(String(cause.details?.[0] ?? 'unknown'), cause.message);
+    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return conflict('closed', `measure ${measureId} has already been granted and closed`);
+    if (err instanceof WorkflowNotFoundError) return conflict('closed', `measure ${measureId} is no longer running`);
+    throw err;
+  }
+}

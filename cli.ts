@@ -1,0 +1,44 @@
+// `npm start`: everything embedded, in one process tree, stopped cleanly by Ctrl-C.
+import { resolve } from 'node:path';
+import { startServices } from './services';
+
+async function main() {
+  const command = process.argv[2] ?? 'start';
+  if (command !== 'start') {
+    console.error(`unknown command ${command}; try: start`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  const dataDir = resolve(process.env.INDSATSFLOW_DATA ?? '.data');
+  const s = await startServices({
+    dataDir,
+    port: Number(process.env.PORT ?? 3000),
+    uiPort: process.env.TEMPORAL_UI_PORT ? Number(process.env.TEMPORAL_UI_PORT) : 8233,
+    persistTemporal: true,
+    logger: process.env.LOG_REQUESTS === '1',
+    log: (l) => console.log(`[indsatsflow] ${l}`),
+  });
+  console.log(`
+Indsatsflow is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})
+  API            ${s.apiUrl}
+  OpenAPI docs   ${s.apiUrl}/docs
+  Temporal       ${s.temporalAddress} (namespace ${s.namespace})${s.uiUrl ? `\n  Temporal UI    ${s.uiUrl}/namespaces/${s.namespace}/workflows` : ''}
+Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the API, the worker, Temporal and PostgreSQL...`);
+    await s.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,240 @@
+// Every deadline of a measure, derived from its facts and its policy. Pure: the same facts and
+// policy always give the same deadlines, which is what lets the workflow replay, the API preview,
+// and an administrator's timer change re-apply to running measures.
+import {
+  addToDate,
+  addToInstant,
+  compareDates,
+  dateOf,
+  hasTimePart,
+  type IsoDate,
+  lowerBound,
+  minDate,
+  overdueInstant,
+  startOfDay,
+  upperBound,
+} from './dates';
+import { countingFollowUps, type Facts } from './facts';
+import type { Anchor, MeasurePolicy, RuleSource, Strength, TimerRule } from '../policies/types';
+import { STATUTORY_FIRST_FOLLOW_UP } from './statutory';
+
+export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
+
+export interface Deadline {
+  /** Stable within a measure: `first-follow-up`, `follow-up#2`, `reassessment#1`, ... */
+  id: string;
+  kind: string;
+  /** The lower bound of a range: when the item becomes expected (a reminder). */
+  expectedFrom?: IsoDate;
+  dueOn: IsoDate;
+  /** When the deadline falls due (the limit is reached). */
+  dueAt: number;
+  /** From this instant it is overdue: the start of the day after dueOn, Danish time. */
+  overdueAt: number;
+  status: DeadlineStatus;
+  metOn?: IsoDate;
+  /** The event that met or cancelled it. */
+  settledBy?: string;
+  basis: 'municipal' | 'statutory';
+  strength: Strength;
+  source: RuleSource;
+  /** The other rules that require the same thing later (the stricter one governs). */
+  alsoRequiredBy?: Array<{ basis: 'municipal' | 'statutory'; dueOn: IsoDate; source: RuleSource }>;
+}
+
+interface AnchorPoint {
+  date: IsoDate;
+  at: number;
+}
+
+interface Timing {
+  expectedFrom?: IsoDate;
+  dueOn: IsoDate;
+  dueAt: number;
+  overdueAt: number;
+}
+
+function timing(rule: TimerRule, anchor: AnchorPoint): Timing {
+  const upper = upperBound(rule.after);
+  const lower = lowerBound(rule.after);
+  if (hasTimePart(upper)) {
+    // Sub-day rules (test policies) count from the instant the anchor event was stamped.
+    const dueAt = addToInstant(anchor.at, upper);
+    return {
+      expectedFrom: lower ? dateOf(addToInstant(anchor.at, lower)) : undefined,
+      dueOn: dateOf(dueAt),
+      dueAt,
+      overdueAt: dueAt,
+    };
+  }
+  const dueOn = addToDate(anchor.date, upper);
+  return {
+    expectedFrom: lower ? addToDate(anchor.date, lower) : undefined,
+    dueOn,
+    dueAt: startOfDay(dueOn),
+    overdueAt: overdueInstant(dueOn),
+  };
+}
+
+function dateTiming(dueOn: IsoDate): Timing {
+  return { dueOn, dueAt: startOfDay(dueOn), overdueAt: overdueInstant(dueOn) };
+}
+
+function anchorPoint(from: Anchor, f: Facts, previous?: AnchorPoint): AnchorPoint | undefined {
+  const g = f.grant;
+  if (!g) return undefined;
+  switch (from) {
+    case 'start':
+      return { date: g.startOn, at: g.at };
+    case 'granted':
+      return { date: g.grantedOn, at: g.at };
+    case 'startup-meeting':
+      return f.startupMeeting ? { date: f.startupMeeting.heldOn, at: f.startupMeeting.at } : undefined;
+    case 'previous-follow-up':
+      return previous ?? { date: g.startOn, at: g.at };
+    case 'period-start': {
+      const p = f.periods[f.periods.length - 1];
+      return p ? { date: p.startOn, at: p.at } : { date: g.startOn, at: g.at };
+    }
+  }
+}
+
+function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined): Deadline {
+  return on === undefined ? d : { ...d, status: 'met', metOn: on, settledBy: by };
+}
+
+export function deriveDeadlines(policy: MeasurePolicy, f: Facts): Deadline[] {
+  const t = policy.measureType;
+  const g = f.grant;
+  if (!g) return [];
+  const out: Deadline[] = [];
+
+  const startup = t.startupMeeting ? anchorPoint(t.startupMeeting.from, f) : undefined;
+  if (t.startupMeeting && startup) {
+    out.push(
+      settle(
+        { id: 'startup-meeting', kind: 'startup-meeting', ...timing(t.startupMeeting, startup), status: 'pending', basis: 'municipal', strength: t.startupMeeting.strength, source: t.startupMeeting.source },
+        f.startupMeeting?.heldOn,
+        f.startupMeeting?.eventId,
+      ),
+    );
+  }
+
+  const planAnchor = t.treatmentPlan ? anchorPoint(t.treatmentPlan.from, f) : undefined;
+  if (t.treatmentPlan && planAnchor) {
+    let tm = timing(t.treatmentPlan, planAnchor);
+    // The plan is due before the startup meeting: a meeting held early pulls the plan's date forward.
+    if (f.startupMeeting && compareDates(f.startupMeeting.heldOn, tm.dueOn) < 0) tm = dateTiming(f.startupMeeting.heldOn);
+    out.push(
+      settle(
+        { id: 'treatment-plan', kind: 'treatment-plan', ...tm, status: 'pending', basis: 'municipal', strength: t.treatmentPlan.strength, source: t.treatmentPlan.source },
+        f.treatmentPlan?.receivedOn,
+        f.treatmentPlan?.eventId,
+      ),
+    );
+  }
+
+  out.push(...followUpChain(policy, f));
+  out.push(...reassessments(policy, f));
+  out.push(...courseEnd(policy, f));
+
+  if (f.closed) {
+    const c = f.closed;
+    return out.map((d) => (d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d));
+  }
+  return out;
+}
+
+/** First follow-up, then the recurring rhythm, each counted from the follow-up actually held. */
+function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
+  const t = policy.measureType;
+  const g = f.grant!;
+  const statutory = t.statutoryFollowUp ? STATUTORY_FIRST_FOLLOW_UP : null;
+  if (!t.firstFollowUp && !statutory) return [];
+
+  const held = countingFollowUps(f);
+  const out: Deadline[] = [];
+
+  // First follow-up: the stricter of the municipal rule and the statutory floor governs.
+  const candidates: Array<{ basis: 'municipal' | 'statutory'; rule: TimerRule; tm: Timing }> = [];
+  if (t.firstFollowUp) {
+    const a = anchorPoint(t.firstFollowUp.from, f);
+    if (a) candidates.push({ basis: 'municipal', rule: t.firstFollowUp, tm: timing(t.firstFollowUp, a) });
+  }
+  if (statutory) candidates.push({ basis: 'statutory', rule: statutory, tm: timing(statutory, { date: g.startOn, at: g.at }) });
+  if (candidates.length === 0) return [];
+  candidates.sort((a, b) => a.tm.dueAt - b.tm.dueAt || (a.basis === 'municipal' ? -1 : 1));
+  const [gov, ...others] = candidates;
+  const first: Deadline = {
+    id: 'first-follow-up',
+    kind: 'first-follow-up',
+    ...gov.tm,
+    status: 'pending',
+    basis: gov.basis,
+    strength: gov.rule.strength,
+    source: gov.rule.source,
+    alsoRequiredBy: others.length ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source })) : undefined,
+  };
+  out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
+  if (!held[0] || !t.followUp) return out;
+
+  for (let i = 1; ; i++) {
+    const prev = held[i - 1];
+    const tm = timing(t.followUp, { date: prev.heldOn, at: prev.at });
+    const d: Deadline = { id: `follow-up#${i}`, kind: 'follow-up', ...tm, status: 'pending', basis: 'municipal', strength: t.followUp.strength, source: t.followUp.source };
+    out.push(settle(d, held[i]?.heldOn, held[i]?.eventId));
+    if (!held[i]) return out;
+  }
+}
+
+/** One reassessment per package period; an extension moves the limit to its `until`. */
+function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
+  const rule = policy.measureType.reassessment;
+  if (!rule) return [];
+  const out: Deadline[] = [];
+  f.periods.forEach((p, k) => {
+    const next = f.periods[k + 1];
+    const inPeriod = f.extensions
+      .filter((e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0))
+      .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
+    let current: Deadline = { id: `reassessment#${k + 1}`, kind: 'reassessment', ...timing(rule, { date: p.startOn, at: p.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source };
+    inPeriod.forEach((e, j) => {
+      out.push(settle(current, e.decidedOn, e.eventId));
+      current = {
+        id: `reassessment#${k + 1}.${j + 1}`,
+        kind: 'reassessment',
+        ...dateTiming(e.until),
+        status: 'pending',
+        basis: 'municipal',
+        strength: 'hard',
+        source: { kind: 'policy-setting', note: `extended until ${e.until}, approved by ${e.approvedBy}` },
+      };
+    });
+    if (next) out.push(settle(current, next.startOn, next.eventId));
+    else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId));
+  });
+  return out;
+}
+
+/** A count limit ("op til 8 samtaler inden for 6 måneder"): due to end at the count or the time
+ *  limit, whichever comes first. */
+function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
+  const c = policy.measureType.countLimit;
+  const g = f.grant!;
+  if (!c) return [];
+  const sessions = [...f.sessions].sort((a, b) => compareDates(a.heldOn, b.heldOn));
+  const byTime = timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at });
+  const atCount = sessions.length >= c.max ? sessions[c.max - 1].heldOn : undefined;
+  const tm = atCount ? dateTiming(minDate(atCount, byTime.dueOn)) : byTime;
+  const d: Deadline = { id: 'course-end', kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source };
+  return [settle(d, f.closed?.closedOn, f.closed?.eventId)];
+}
+
+/** Deadlines still open at `now` that have passed their overdue instant. */
+export function isOverdue(d: Deadline, now: number): boolean {
+  return d.status === 'pending' && now >= d.overdueAt;
+}
+
+export function displayStatus(d: Deadline, now: number): 'pending' | 'met' | 'overdue' | 'cancelled' {
+  return isOverdue(d, now) ? 'overdue' : d.status;
+}

@@ -1,0 +1,50 @@
+// What has happened to a measure, as dated facts. Deadlines are derived from these plus the
+// policy (machines/deadlines.ts), never stored as running timers, so that a changed policy can be
+// re-applied to a running measure without rewriting what already happened.
+import type { IsoDate } from './dates';
+import type { CloseReason, GrantData } from './events';
+import type { ApproverRole, Participant } from '../policies/types';
+
+interface Recorded {
+  eventId: string;
+  at: number;
+}
+
+export interface PackagePeriod extends Recorded {
+  package?: string;
+  startOn: IsoDate;
+  reason?: string;
+}
+
+export interface FollowUpFact extends Recorded {
+  heldOn: IsoDate;
+  participants: Participant[];
+  actionPlanDecision?: 'keep' | 'revise';
+  /** Whether it meets the policy's validity rule; one that does not is kept and shown. */
+  counts: boolean;
+  missing: string[];
+}
+
+export interface Facts {
+  grant?: GrantData & Recorded;
+  /** The first period starts with the grant; each package change starts a new one. */
+  periods: PackagePeriod[];
+  treatmentPlan?: Recorded & { receivedOn: IsoDate };
+  startupMeeting?: Recorded & { heldOn: IsoDate };
+  followUps: FollowUpFact[];
+  sessions: Array<Recorded & { heldOn: IsoDate }>;
+  extensions: Array<Recorded & { until: IsoDate; approvedBy: ApproverRole; decidedOn: IsoDate }>;
+  closed?: Recorded & { closedOn: IsoDate; reason: CloseReason };
+  /** The last instant the clock told the machine (epoch ms); 0 before the first tick. */
+  now: number;
+}
+
+export const emptyFacts = (): Facts => ({ periods: [], followUps: [], sessions: [], extensions: [], now: 0 });
+
+export function currentPeriod(f: Facts): PackagePeriod | undefined {
+  return f.periods[f.periods.length - 1];
+}
+
+export function countingFollowUps(f: Facts): FollowUpFact[] {
+  return f.followUps.filter((u) => u.counts).sort((a, b) => (a.heldOn < b.heldOn ? -1 : a.heldOn > b.heldOn ? 1 : 0));
+}

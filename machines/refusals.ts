@@ -1,0 +1,85 @@
+// Why an event cannot be applied to a measure in its current state, in words a case-system
+// developer can act on. The machine's guards are "no refusal"; the API's 409 carries the words.
+import { compareDates, dateOf, type IsoDate } from './dates';
+import { deriveDeadlines } from './deadlines';
+import { currentPeriod, type Facts } from './facts';
+import type { MeasureEvent } from './events';
+import type { MeasurePolicy } from '../policies/types';
+
+export type MeasureState = 'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
+
+/** Which event types each state listens to at all. */
+export const ACCEPTS: Record<MeasureState, ReadonlyArray<MeasureEvent['type']>> = {
+  new: ['measure.granted'],
+  ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held'],
+  'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
+  'following-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
+  'reassessment-due': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
+  closed: [],
+};
+
+function notInFuture(what: string, on: IsoDate, now: number): string | null {
+  if (now > 0 && compareDates(on, dateOf(now)) > 0) return `${what} ${on} is in the future (today is ${dateOf(now)} in Copenhagen)`;
+  return null;
+}
+
+function notBeforeGrant(what: string, on: IsoDate, f: Facts): string | null {
+  if (f.grant && compareDates(on, f.grant.grantedOn) < 0) return `${what} ${on} is before the measure was granted (${f.grant.grantedOn})`;
+  return null;
+}
+
+export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e: MeasureEvent): string | null {
+  const t = policy.measureType;
+  if (!ACCEPTS[state].includes(e.type)) {
+    if (e.type === 'measure.granted') return 'the measure has already been granted';
+    if (state === 'closed') return `the measure was closed on ${f.closed?.closedOn}; ${e.type} is not allowed on a closed measure`;
+    if (e.type === 'measure.follow-up-held' && state === 'ordered') return 'a follow-up cannot be held before the startup meeting has been held';
+    if (e.type === 'measure.startup-meeting-held') return `the startup meeting was already held on ${f.startupMeeting?.heldOn}`;
+    return `${e.type} is not allowed while the measure is ${state}`;
+  }
+  switch (e.type) {
+    case 'measure.granted': {
+      if (e.data.municipality !== policy.municipality || e.data.measureType !== t.slug)
+        return `the grant names ${e.data.municipality}/${e.data.measureType} but the measure runs under ${policy.municipality}/${t.slug}`;
+      if (t.discontinued) return `${t.slug} is discontinued ("Udgået") and cannot be granted`;
+      if (t.packages.length > 0 && !e.data.package) return `${t.slug} has packages (${t.packages.map((p) => p.slug).join(', ')}); the grant must name one`;
+      if (t.packages.length === 0 && e.data.package) return `${t.slug} has no packages; the grant names ${e.data.package}`;
+      if (e.data.package && !t.packages.some((p) => p.slug === e.data.package)) return `unknown package ${e.data.package}`;
+      if (compareDates(e.data.startOn, e.data.grantedOn) < 0) return `startOn ${e.data.startOn} is before grantedOn ${e.data.grantedOn}`;
+      return null;
+    }
+    case 'measure.treatment-plan-received':
+      if (!t.treatmentPlan) return `${t.slug} has no treatment plan in its service level`;
+      if (f.treatmentPlan) return `the treatment plan was already received on ${f.treatmentPlan.receivedOn}`;
+      return notBeforeGrant('receivedOn', e.data.receivedOn, f) ?? notInFuture('receivedOn', e.data.receivedOn, f.now);
+    case 'measure.startup-meeting-held':
+      if (!t.startupMeeting) return `${t.slug} has no startup meeting in its service level`;
+      if (f.startupMeeting) return `the startup meeting was already held on ${f.startupMeeting.heldOn}`;
+      return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
+    case 'measure.follow-up-held':
+      if (t.startupMeeting && !f.startupMeeting) return 'a follow-up cannot be held before the startup meeting has been held';
+      return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
+    case 'measure.session-held':
+      if (!t.countLimit) return `${t.slug} has no count limit; sessions are not tracked`;
+      return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
+    case 'measure.package-changed': {
+      if (t.packages.length === 0) return `${t.slug} has no packages`;
+      if (!t.packages.some((p) => p.slug === e.data.package)) return `unknown package ${e.data.package}`;
+      const p = currentPeriod(f);
+      if (p && p.package === e.data.package) return `the measure already runs package ${e.data.package}`;
+      if (p && compareDates(e.data.effectiveOn, p.startOn) <= 0) return `effectiveOn ${e.data.effectiveOn} must be after the current package period's start (${p.startOn})`;
+      return null;
+    }
+    case 'measure.extended': {
+      const r = t.reassessment;
+      if (!r || r.extensionApprovers.length === 0) return `the service level for ${t.slug} allows no extension`;
+      if (!r.extensionApprovers.includes(e.data.approvedBy))
+        return `an extension of ${t.slug} must be approved by ${r.extensionApprovers.join(' or ')}; approvedBy was ${e.data.approvedBy}`;
+      const open = deriveDeadlines(policy, f).filter((d) => d.kind === 'reassessment' && d.status === 'pending').pop();
+      if (open && compareDates(e.data.until, open.dueOn) <= 0) return `until ${e.data.until} does not extend beyond the current limit ${open.dueOn}`;
+      return null;
+    }
+    case 'measure.closed':
+      return notBeforeGrant('closedOn', e.data.closedOn, f);
+  }
+}

@@ -1,0 +1,55 @@
+// A policy's rules in plain words, with their sources: what the catalogue endpoint shows.
+import type { DurationRange, IsoDuration, MeasureTypePolicy, RuleSource, TimerRule } from './types';
+
+const UNITS: Record<string, [string, string]> = { Y: ['year', 'years'], M: ['month', 'months'], W: ['week', 'weeks'], D: ['day', 'days'], H: ['hour', 'hours'], S: ['second', 'seconds'] };
+
+export function durationInWords(d: IsoDuration): string {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(d);
+  if (!m) return d;
+  const parts: string[] = [];
+  const push = (n: string | undefined, u: [string, string]) => n && parts.push(`${n} ${n === '1' ? u[0] : u[1]}`);
+  push(m[1], UNITS.Y); push(m[2], UNITS.M); push(m[3], UNITS.W); push(m[4], UNITS.D);
+  push(m[5], UNITS.H); push(m[6], ['minute', 'minutes']); push(m[7], UNITS.S);
+  return parts.length ? parts.join(' ') : '0 days';
+}
+
+function afterInWords(a: IsoDuration | DurationRange): string {
+  return typeof a === 'string' ? durationInWords(a) : `${durationInWords(a.min)} (expected) to ${durationInWords(a.max)} (deadline)`;
+}
+
+const FROM: Record<string, string> = {
+  start: 'the start of the measure',
+  granted: 'the grant decision',
+  'startup-meeting': 'the startup meeting',
+  'previous-follow-up': 'the previous follow-up held',
+  'period-start': 'the start of the current package period',
+};
+
+export function sourceInWords(s: RuleSource): string {
+  if (s.kind === 'seed') return `${s.document} l.${s.lines}`;
+  if (s.kind === 'statute') return s.paragraph;
+  return `policy setting: ${s.note}`;
+}
+
+export function ruleInWords(label: string, r: TimerRule): string {
+  return `${label} ${afterInWords(r.after)} after ${FROM[r.from] ?? r.from} (${r.strength})`;
+}
+
+export function timersOf(t: MeasureTypePolicy) {
+  const out: Array<{ timer: string; rule: string; source: RuleSource; sourceText: string }> = [];
+  const add = (timer: string, label: string, r: TimerRule | null) => {
+    if (r) out.push({ timer, rule: ruleInWords(label, r), source: r.source, sourceText: sourceInWords(r.source) });
+  };
+  add('startup-meeting', 'Startup meeting', t.startupMeeting);
+  add('treatment-plan', 'Treatment plan from the executor', t.treatmentPlan);
+  add('first-follow-up', 'First follow-up', t.firstFollowUp);
+  add('follow-up', 'Then a follow-up every', t.followUp);
+  add('reassessment', 'Package reassessed', t.reassessment);
+  if (t.countLimit) {
+    const c = t.countLimit;
+    out.push({ timer: 'course-end', rule: `At most ${c.max} ${c.unit} within ${durationInWords(c.within)} (${c.strength})`, source: c.source, sourceText: sourceInWords(c.source) });
+  }
+  if (t.statutoryFollowUp)
+    out.push({ timer: 'first-follow-up', rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)', source: { kind: 'statute', paragraph: 'Barnets Lov § 95' }, sourceText: 'Barnets Lov § 95' });
+  return out;
+}

@@ -1,0 +1,111 @@
+// Brings up the whole service in one process tree: Temporal (the dev server with its UI unless
+// TEMPORAL_ADDRESS is set), PostgreSQL (embedded unless DATABASE_URL is set), migrations, the
+// worker and the API. Used by `npm start` and by the end-to-end tests.
+import { Client, Connection } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { buildApi } from './api/server';
+import { migrate } from './db/migrate';
+import { createPool } from './db/pool';
+import { catalogueSource, type PolicySource } from './policies/source';
+import { startPostgres } from './stack/postgres';
+import { startTemporalServer } from './stack/temporal-server';
+import { createWorker } from './worker';
+
+export interface ServiceOptions {
+  dataDir: string;
+  port?: number;
+  uiPort?: number | null;
+  /** Persist Temporal's state in dataDir (the service) or keep it in memory (tests). */
+  persistTemporal?: boolean;
+  policies?: PolicySource;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  logger?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Services {
+  apiUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  uiUrl?: string;
+  pool: Pool;
+  client: Client;
+  api: FastifyInstance;
+  /** Stops and starts the worker alone, as a crash and restart would. */
+  restartWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServices(o: ServiceOptions): Promise<Services> {
+  const log = o.log ?? (() => undefined);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log(`stop: ${(err as Error).message}`));
+  };
+  try {
+    const [temporal, pg] = await Promise.all([
+      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort }),
+      startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
+    ]);
+    stops.push(temporal.stop, pg.stop);
+    log(`temporal at ${temporal.address}${temporal.uiUrl ? `, UI at ${temporal.uiUrl}` : ''}; postgres ready`);
+
+    const pool = createPool(pg.url);
+    stops.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
+
+    let running: { run: Promise<void>; shutdown: () => Promise<void> } | undefined;
+    const startWorker = async () => {
+      const { worker, connection: wc } = await createWorker({ address: temporal.address, namespace: temporal.namespace, pool, workflowBundle: o.workflowBundle });
+      const run = worker.run().finally(() => wc.close());
+      running = {
+        run,
+        shutdown: async () => {
+          worker.shutdown();
+          await run;
+        },
+      };
+    };
+    const stopWorker = async () => {
+      const r = running;
+      running = undefined;
+      if (r) await r.shutdown();
+    };
+    await startWorker();
+    stops.push(stopWorker);
+
+    const api = await buildApi({ pool, temporal: client, policies: o.policies ?? catalogueSource(), logger: o.logger });
+    const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
+    stops.push(() => api.close());
+
+    return {
+      apiUrl,
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+      uiUrl: temporal.uiUrl,
+      pool,
+      client,
+      api,
+      stopWorker,
+      startWorker,
+      restartWorker: async () => {
+        await stopWorker();
+        await startWorker();
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,32 @@
+// The measure workflow's messages and inputs: imported by the API and the tests without pulling
+// in the workflow's code.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { MeasureEvent } from '../machines/events';
+import type { MeasureSnapshot } from '../machines/measure';
+import type { MeasureState } from '../machines/refusals';
+import type { MeasurePolicy } from '../policies/types';
+import type { MeasureView } from './view';
+
+export interface Carried {
+  snapshot: MeasureSnapshot;
+  /** Event ids already applied: updateId dedups only within a run. Bounded. */
+  seen: string[];
+  raised: string[];
+  revision: number;
+}
+
+export interface MeasureWorkflowInput {
+  measureId: string;
+  policy: MeasurePolicy;
+  carried?: Carried;
+}
+
+export interface EventResult {
+  measureId: string;
+  state: MeasureState;
+  duplicate: boolean;
+}
+
+export const eventUpdate = defineUpdate<EventResult, [MeasureEvent]>('event');
+export const measureQuery = defineQuery<MeasureView>('measure');
+

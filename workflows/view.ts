@@ -1,0 +1,83 @@
+// What the outside world sees of a measure: the projection written to PostgreSQL, the query
+// answer, and the update result. Built from the machine snapshot; plain data only.
+import type { Deadline } from '../machines/deadlines';
+import type { MeasureSnapshot } from '../machines/measure';
+import type { MeasureState } from '../machines/refusals';
+import type { EscalationStep } from '../policies/types';
+import { escalationLevel } from './schedule';
+
+export interface DeadlineView extends Deadline {
+  escalationLevel: number;
+}
+
+export interface HistoryEntry {
+  eventId: string;
+  type: string;
+  /** The date the event is about (held, received, effective, closed...). */
+  on: string;
+  at: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface MeasureView {
+  measureId: string;
+  workflowId: string;
+  revision: number;
+  municipality: string;
+  measureType: string;
+  package: string | null;
+  state: MeasureState;
+  policyVersion: number;
+  caseId: string | null;
+  caseworkerId: string | null;
+  teamId: string | null;
+  deadlines: DeadlineView[];
+  history: HistoryEntry[];
+}
+
+export function historyOf(s: MeasureSnapshot): HistoryEntry[] {
+  const f = s.context.facts;
+  const iso = (at: number) => new Date(at).toISOString();
+  const out: HistoryEntry[] = [];
+  if (f.grant) {
+    const { eventId, at, grantedOn, startOn, package: pkg, prerequisites } = f.grant;
+    out.push({ eventId, type: 'measure.granted', on: grantedOn, at: iso(at), detail: { startOn, package: pkg, prerequisites } });
+  }
+  if (f.treatmentPlan) out.push({ eventId: f.treatmentPlan.eventId, type: 'measure.treatment-plan-received', on: f.treatmentPlan.receivedOn, at: iso(f.treatmentPlan.at) });
+  if (f.startupMeeting) out.push({ eventId: f.startupMeeting.eventId, type: 'measure.startup-meeting-held', on: f.startupMeeting.heldOn, at: iso(f.startupMeeting.at) });
+  for (const u of f.followUps)
+    out.push({ eventId: u.eventId, type: 'measure.follow-up-held', on: u.heldOn, at: iso(u.at), detail: { participants: u.participants, actionPlanDecision: u.actionPlanDecision, counts: u.counts, missing: u.missing } });
+  for (const x of f.sessions) out.push({ eventId: x.eventId, type: 'measure.session-held', on: x.heldOn, at: iso(x.at) });
+  for (const p of f.periods.slice(1)) out.push({ eventId: p.eventId, type: 'measure.package-changed', on: p.startOn, at: iso(p.at), detail: { package: p.package, reason: p.reason } });
+  for (const e of f.extensions) out.push({ eventId: e.eventId, type: 'measure.extended', on: e.decidedOn, at: iso(e.at), detail: { until: e.until, approvedBy: e.approvedBy } });
+  if (f.closed) out.push({ eventId: f.closed.eventId, type: 'measure.closed', on: f.closed.closedOn, at: iso(f.closed.at), detail: { reason: f.closed.reason } });
+  return out.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+export function viewOf(
+  measureId: string,
+  workflowId: string,
+  revision: number,
+  s: MeasureSnapshot,
+  ds: Deadline[],
+  raised: ReadonlySet<string>,
+  ladder: EscalationStep[],
+): MeasureView {
+  const { policy, facts } = s.context;
+  const g = facts.grant;
+  return {
+    measureId,
+    workflowId,
+    revision,
+    municipality: policy.municipality,
+    measureType: policy.measureType.slug,
+    package: facts.periods[facts.periods.length - 1]?.package ?? null,
+    state: s.state,
+    policyVersion: policy.version,
+    caseId: g?.caseId ?? null,
+    caseworkerId: g?.caseworkerId ?? null,
+    teamId: g?.teamId ?? null,
+    deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
+    history: historyOf(s),
+  };
+}
