@@ -1,6 +1,6 @@
 // Why an event cannot be applied to a measure in its current state, in words a case-system
 // developer can act on. The machine's guards are "no refusal"; the API's 409 carries the words.
-import { compareDates, dateOf, type IsoDate } from './dates';
+import { addToDate, compareDates, dateOf, type IsoDate } from './dates';
 import { deriveDeadlines } from './deadlines';
 import { currentPeriod, type Facts } from './facts';
 import type { MeasureEvent } from './events';
@@ -77,6 +77,12 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
         return `an extension of ${t.slug} must be approved by ${r.extensionApprovers.join(' or ')}; approvedBy was ${e.data.approvedBy}`;
       const open = deriveDeadlines(policy, f).filter((d) => d.kind === 'reassessment' && d.status === 'pending').pop();
       if (open && compareDates(e.data.until, open.dueOn) <= 0) return `until ${e.data.until} does not extend beyond the current limit ${open.dueOn}`;
+      const p = currentPeriod(f);
+      if (r.maxExtendedTo && p) {
+        const longest = addToDate(p.startOn, r.maxExtendedTo);
+        if (compareDates(e.data.until, longest) > 0)
+          return `until ${e.data.until} is beyond the longest extension the service level allows (${r.maxExtendedTo} from the package period's start ${p.startOn}: ${longest})`;
+      }
       return null;
     }
     case 'measure.closed':
