@@ -23,6 +23,7 @@ export interface ServiceOptions {
   policies?: PolicySource;
   workflowBundle?: WorkerOptions['workflowBundle'];
   logger?: boolean;
+  temporalArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -49,7 +50,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   };
   try {
     const [temporal, pg] = await Promise.all([
-      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort }),
+      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort, extraArgs: o.temporalArgs }),
       startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
     ]);
     stops.push(temporal.stop, pg.stop);

@@ -23,6 +23,8 @@ export interface StartTemporalOptions {
   namespace?: string;
   /** Receives the server's output lines; without it they are kept quiet (and shown only on failure). */
   log?: (line: string) => void;
+  /** Extra `temporal server start-dev` arguments, e.g. `--dynamic-config-value K=V`. */
+  extraArgs?: string[];
 }
 
 export interface RunningTemporal {
@@ -122,7 +124,7 @@ export async function startTemporalServer(opts: StartTemporalOptions = {}): Prom
     fs.mkdirSync(path.dirname(dbFile), { recursive: true });
     args.push('--db-filename', dbFile);
   }
-  args.push(...SQLITE_ARGS, '--log-level', 'warn', ...searchAttributeArgs());
+  args.push(...SQLITE_ARGS, '--log-level', 'warn', ...searchAttributeArgs(), ...(opts.extraArgs ?? []));
 
   const recent: string[] = [];
   const onLine = (line: string) => {
