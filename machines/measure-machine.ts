@@ -80,9 +80,9 @@ export const measureMachine = setup({
     isClosed: ({ context }) => context.facts.closed !== undefined,
     reassessmentReached: ({ context }) => reassessmentReached(context),
     awaitingStartupMeeting: ({ context }) => context.policy.measureType.startupMeeting !== null && !context.facts.startupMeeting,
+    // A type without follow-ups (støtteperson, Indsatsteamet) goes straight on to following-up.
     awaitingFirstFollowUp: ({ context }) =>
-      deriveDeadlines(context.policy, context.facts).some((d) => d.kind === 'first-follow-up' && d.status === 'pending') ||
-      !context.facts.followUps.some((u) => u.counts),
+      deriveDeadlines(context.policy, context.facts).some((d) => d.kind === 'first-follow-up' && d.status === 'pending'),
   },
   actions: {
     record: assign({

@@ -58,6 +58,8 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
     case 'measure.follow-up-held':
       if (t.startupMeeting && !f.startupMeeting) return 'a follow-up cannot be held before the startup meeting has been held';
+      if (f.startupMeeting && compareDates(e.data.heldOn, f.startupMeeting.heldOn) < 0)
+        return `heldOn ${e.data.heldOn} is before the startup meeting (${f.startupMeeting.heldOn})`;
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
     case 'measure.session-held':
       if (!t.countLimit) return `${t.slug} has no count limit; sessions are not tracked`;
@@ -86,6 +88,7 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
       return null;
     }
     case 'measure.closed':
-      return notBeforeGrant('closedOn', e.data.closedOn, f);
+      // A closure is reported when it has happened; until then the measure's deadlines still run.
+      return notBeforeGrant('closedOn', e.data.closedOn, f) ?? notInFuture('closedOn', e.data.closedOn, f.now);
   }
 }

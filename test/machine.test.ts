@@ -665,3 +665,21 @@ describe('determinism', () => {
     assert.match(check(b, again, NOW) ?? '', /already runs package gul/);
   });
 });
+
+describe('states and dates that must agree with the facts', () => {
+  test('a type without follow-ups (støtteperson) is following-up after its startup meeting, not waiting forever', () => {
+    const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', '2026-11-02'), startup('2026-11-05')]);
+    assert.equal(s.state, 'following-up');
+    assert.ok(!deadlines(s).some((d) => d.kind === 'first-follow-up' || d.kind === 'follow-up'));
+  });
+
+  test('a follow-up dated before the startup meeting is refused', () => {
+    const s = run(hj('familiebehandling'), [grant('familiebehandling', 'roed', '2026-08-03'), startup('2026-09-15')]);
+    refused(s, followUp('2026-08-05'), NOW, /before the startup meeting \(2026-09-15\)/, s.state);
+  });
+
+  test('a closure dated in the future is refused: the deadlines run until the measure has closed', () => {
+    const s = run(hj('familiebehandling'), [grant('familiebehandling', 'roed', '2026-11-02'), startup('2026-11-05')]);
+    refused(s, closed('2027-06-01'), NOW, /closedOn 2027-06-01 is in the future/, 'awaiting-first-follow-up');
+  });
+});
