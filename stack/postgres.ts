@@ -294,13 +294,33 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
   const stopServer = async (): Promise<void> => {
     const child = (pg as any).process as import('node:child_process').ChildProcess | undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
     void pg.stop().catch(() => {});
-    const timer = setTimeout(() => child.kill('SIGQUIT'), 15_000);
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-    clearTimeout(killer);
+    // The 'exit' event may already have been consumed (Ctrl-C reaches PostgreSQL too), so poll the
+    // pid as well; the interval also keeps Node alive until PostgreSQL is really gone.
+    const gone = () => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return true;
+      try {
+        process.kill(child.pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const waited = Date.now() - started;
+        if (gone()) {
+          clearInterval(poll);
+          resolve();
+        } else if (waited > 20_000) child.kill('SIGKILL');
+        else if (waited > 15_000) child.kill('SIGQUIT');
+      }, 100);
+      child.once('exit', () => {
+        clearInterval(poll);
+        resolve();
+      });
+    });
   };
 
   try {
