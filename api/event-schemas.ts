@@ -48,6 +48,10 @@ export const dataSchemas = {
   'measure.package-changed': z.object({ package: slug, effectiveOn: date, reason: z.string().min(1).max(2000) }),
   'measure.extended': z.object({ until: date, approvedBy: approverRoleSchema }),
   'measure.closed': z.object({ closedOn: date, reason: closeReasonSchema }),
+  'measure.obligation-met': z.object({ obligation: slug, metOn: date }),
+  'child.placed': z.object({ placedOn: date }),
+  'child.placement-ended': z.object({ endedOn: date }),
+  'family.moved-away': z.object({ movedOn: date }),
 } as const;
 
 export type EventType = keyof typeof dataSchemas;

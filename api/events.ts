@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { MeasureEvent } from '../machines/events';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
+import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
 import { parseEvent, type ParsedEvent } from './event-schemas';
@@ -19,6 +20,10 @@ export interface EventDeps {
   pool: Pool;
   temporal: Client;
   policies: PolicySource;
+}
+
+function needsBirthDate(t: MeasureTypePolicy): boolean {
+  return t.grantAge !== undefined || (t.obligations ?? []).some((o) => o.from === 'birth');
 }
 
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
@@ -73,12 +78,12 @@ export class EventIntake {
     return e.type === 'measure.granted' ? this.grant(e) : this.follow(e);
   }
 
-  private toMachineEvent(e: ParsedEvent): MeasureEvent {
+  private toMachineEvent(e: ParsedEvent, keepBirthDate = false): MeasureEvent {
     const at = e.time ? Date.parse(e.time) : Date.now();
-    const { childBirthDate: _omit, ...grantData } = e.type === 'measure.granted' ? e.data : ({} as Record<string, unknown>);
-    // The child's birth date is personal data; no rule that needs it runs yet, so it stays out
-    // of workflow history.
-    const data = e.type === 'measure.granted' ? grantData : e.data;
+    const { childBirthDate, ...grantData } = e.type === 'measure.granted' ? e.data : ({} as Record<string, unknown>);
+    // The child's birth date is personal data: it enters the workflow (encrypted by the payload
+    // codec) only when the measure's policy has an age rule that needs it.
+    const data = e.type === 'measure.granted' ? (keepBirthDate && childBirthDate ? { ...grantData, childBirthDate } : grantData) : e.data;
     return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
   }
 
@@ -98,7 +103,7 @@ export class EventIntake {
     const workflowId = measureWorkflowId(municipality, e.subject);
     try {
       const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
-        args: [this.toMachineEvent(e)],
+        args: [this.toMachineEvent(e, needsBirthDate(t))],
         updateId: `${e.source}/${e.id}`,
         startWorkflowOperation: new WithStartWorkflowOperation('measureWorkflow', {
           workflowId,

@@ -15,7 +15,7 @@ import {
   upperBound,
 } from './dates';
 import { countingFollowUps, type Facts } from './facts';
-import type { Anchor, MeasurePolicy, RuleSource, Strength, TimerRule } from '../policies/types';
+import type { Anchor, DurationRange, IsoDuration, MeasurePolicy, ObligationAnchor, ObligationRule, RuleSource, Strength, TimerRule } from '../policies/types';
 import { STATUTORY_FIRST_FOLLOW_UP } from './statutory';
 
 export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
@@ -38,6 +38,8 @@ export interface Deadline {
   basis: 'municipal' | 'statutory';
   strength: Strength;
   source: RuleSource;
+  /** Reaching it puts the measure into forced reassessment (a limit, a linked end). */
+  forcesDecision?: boolean;
   /** The other rules that require the same thing later (the stricter one governs). */
   alsoRequiredBy?: Array<{ basis: 'municipal' | 'statutory'; dueOn: IsoDate; source: RuleSource }>;
 }
@@ -137,6 +139,7 @@ export function deriveDeadlines(policy: MeasurePolicy, f: Facts): Deadline[] {
   out.push(...followUpChain(policy, f));
   out.push(...reassessments(policy, f));
   out.push(...courseEnd(policy, f));
+  out.push(...obligations(policy, f));
 
   if (f.closed) {
     const c = f.closed;
@@ -178,10 +181,16 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
   if (!held[0] || !t.followUp) return out;
 
+  const start = g.startOn;
   for (let i = 1; ; i++) {
     const prev = held[i - 1];
-    const tm = timing(t.followUp, { date: prev.heldOn, at: prev.at });
-    const d: Deadline = { id: `follow-up#${i}`, kind: 'follow-up', ...tm, status: 'pending', basis: 'municipal', strength: t.followUp.strength, source: t.followUp.source };
+    const phase = [...(t.followUpPhases ?? [])].reverse().find((p) => compareDates(prev.heldOn, addToDate(start, p.fromAfterStart)) >= 0);
+    const rule: TimerRule = phase ? { after: phase.every, from: 'previous-follow-up', strength: phase.strength, source: phase.source } : t.followUp;
+    let d: Deadline = { id: `follow-up#${i}`, kind: 'follow-up', ...timing(rule, { date: prev.heldOn, at: prev.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source };
+    // Halsnæs: the next meeting is agreed at each follow-up; an earlier agreed date governs.
+    if (t.nextMeetingAgreed && prev.nextMeetingOn && compareDates(prev.nextMeetingOn, d.dueOn) < 0) {
+      d = { ...d, ...dateTiming(prev.nextMeetingOn), expectedFrom: undefined, source: t.nextMeetingAgreed.source, alsoRequiredBy: [{ basis: 'municipal', dueOn: d.dueOn, source: rule.source }] };
+    }
     out.push(settle(d, held[i]?.heldOn, held[i]?.eventId));
     if (!held[i]) return out;
   }
@@ -197,7 +206,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
     const inPeriod = f.extensions
       .filter((e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0))
       .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
-    let current: Deadline = { id: `reassessment#${k + 1}`, kind: 'reassessment', ...timing(rule, { date: p.startOn, at: p.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source };
+    let current: Deadline = { id: `reassessment#${k + 1}`, kind: 'reassessment', ...timing(rule, { date: p.startOn, at: p.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source, forcesDecision: true };
     inPeriod.forEach((e, j) => {
       out.push(settle(current, e.decidedOn, e.eventId));
       current = {
@@ -208,6 +217,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
         basis: 'municipal',
         strength: 'hard',
         source: { kind: 'policy-setting', note: `extended until ${e.until}, approved by ${e.approvedBy}` },
+        forcesDecision: true,
       };
     });
     if (next) out.push(settle(current, next.startOn, next.eventId));
@@ -223,11 +233,71 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
   const g = f.grant!;
   if (!c) return [];
   const sessions = [...f.sessions].sort((a, b) => compareDates(a.heldOn, b.heldOn));
-  const byTime = timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at });
   const atCount = sessions.length >= c.max ? sessions[c.max - 1].heldOn : undefined;
-  const tm = atCount ? dateTiming(minDate(atCount, byTime.dueOn)) : byTime;
-  const d: Deadline = { id: 'course-end', kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source };
+  const byTime = c.within ? timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at }) : undefined;
+  // Without a time limit the course ends only at the count: no date until it is reached.
+  const tm = atCount ? dateTiming(byTime ? minDate(atCount, byTime.dueOn) : atCount) : byTime;
+  if (!tm) return [];
+  const d: Deadline = { id: 'course-end', kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source, forcesDecision: true };
   return [settle(d, f.closed?.closedOn, f.closed?.eventId)];
+}
+
+/** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
+function obligationAnchor(from: ObligationAnchor, f: Facts): AnchorPoint | undefined {
+  const g = f.grant!;
+  if (from === 'birth') return g.childBirthDate ? { date: g.childBirthDate, at: startOfDay(g.childBirthDate) } : undefined;
+  if (from === 'child.placed' || from === 'child.placement-ended' || from === 'family.moved-away') {
+    const e = (f.caseEvents ?? []).filter((c) => c.type === from).sort((a, b) => compareDates(a.on, b.on))[0];
+    return e ? { date: e.on, at: e.at } : undefined;
+  }
+  return anchorPoint(from, f);
+}
+
+function ruleOf(o: ObligationRule, after: IsoDuration | DurationRange): TimerRule {
+  return { after, from: 'start', strength: o.strength, source: o.source };
+}
+
+/** Contacts, reviews, prerequisites, intensive periods, age rules and linked ends. */
+function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
+  const out: Deadline[] = [];
+  for (const o of policy.measureType.obligations ?? []) {
+    const anchor = obligationAnchor(o.from, f);
+    if (!anchor) continue;
+    const base = { kind: o.kind, status: 'pending' as const, basis: 'municipal' as const, strength: o.strength, source: o.source, forcesDecision: o.forcesDecision };
+    const first = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
+    if (o.settledBy.by === 'closure') {
+      out.push(settle(first, f.closed?.closedOn, f.closed?.eventId));
+      continue;
+    }
+    if (o.settledBy.by === 'decision') {
+      const decision = firstDecisionAfter(f, anchor.date);
+      out.push(settle(first, decision?.on, decision?.eventId));
+      continue;
+    }
+    const met = (f.obligationsMet ?? []).filter((m) => m.kind === o.kind).sort((a, b) => compareDates(a.metOn, b.metOn));
+    // A prerequisite already in place at the grant is met on the grant date.
+    const doc = o.settledBy.document;
+    if (doc && f.grant?.prerequisites?.includes(doc)) met.unshift({ kind: o.kind, metOn: f.grant.grantedOn, eventId: f.grant.eventId, at: f.grant.at });
+    out.push(settle(first, met[0]?.metOn, met[0]?.eventId));
+    if (!o.every || !met[0]) continue;
+    for (let i = 1; ; i++) {
+      const prev = met[i - 1];
+      const d = { id: `${o.kind}#${i}`, ...base, ...timing(ruleOf(o, o.every), { date: prev.metOn, at: prev.at }) };
+      out.push(settle(d, met[i]?.metOn, met[i]?.eventId));
+      if (!met[i]) break;
+    }
+  }
+  return out;
+}
+
+/** The first decision on the measure (package change, extension, closure) on or after a date. */
+function firstDecisionAfter(f: Facts, from: IsoDate): { on: IsoDate; eventId: string } | undefined {
+  const all = [
+    ...f.periods.slice(1).map((p) => ({ on: p.startOn, eventId: p.eventId })),
+    ...f.extensions.map((e) => ({ on: e.decidedOn, eventId: e.eventId })),
+    ...(f.closed ? [{ on: f.closed.closedOn, eventId: f.closed.eventId }] : []),
+  ].filter((d) => compareDates(d.on, from) >= 0);
+  return all.sort((a, b) => compareDates(a.on, b.on))[0];
 }
 
 /** Deadlines still open at `now` that have passed their overdue instant. */

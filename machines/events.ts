@@ -17,12 +17,15 @@ export interface GrantData {
   caseId: string;
   caseworkerId: string;
   teamId?: string;
+  /** Personal data: kept only when the policy has age rules, and encrypted in Temporal. */
+  childBirthDate?: IsoDate;
   grantedOn: IsoDate;
   startOn: IsoDate;
   prerequisites?: string[];
 }
 
-export type CloseReason = 'goal-reached' | 'no-progress' | 'placed' | 'moved' | 'aged-out' | 'other';
+export type { CloseReason } from '../policies/types';
+import type { CloseReason } from '../policies/types';
 
 export type MeasureEvent =
   | (Envelope & { type: 'measure.granted'; data: GrantData })
@@ -30,12 +33,16 @@ export type MeasureEvent =
   | (Envelope & { type: 'measure.startup-meeting-held'; data: { heldOn: IsoDate } })
   | (Envelope & {
       type: 'measure.follow-up-held';
-      data: { heldOn: IsoDate; participants: Participant[]; actionPlanDecision?: 'keep' | 'revise' };
+      data: { heldOn: IsoDate; participants: Participant[]; actionPlanDecision?: 'keep' | 'revise'; nextMeetingOn?: IsoDate };
     })
   | (Envelope & { type: 'measure.session-held'; data: { heldOn: IsoDate } })
   | (Envelope & { type: 'measure.package-changed'; data: { package: string; effectiveOn: IsoDate; reason: string } })
   | (Envelope & { type: 'measure.extended'; data: { until: IsoDate; approvedBy: ApproverRole } })
-  | (Envelope & { type: 'measure.closed'; data: { closedOn: IsoDate; reason: CloseReason } });
+  | (Envelope & { type: 'measure.closed'; data: { closedOn: IsoDate; reason: CloseReason } })
+  | (Envelope & { type: 'measure.obligation-met'; data: { obligation: string; metOn: IsoDate } })
+  | (Envelope & { type: 'child.placed'; data: { placedOn: IsoDate } })
+  | (Envelope & { type: 'child.placement-ended'; data: { endedOn: IsoDate } })
+  | (Envelope & { type: 'family.moved-away'; data: { movedOn: IsoDate } });
 
 export type ContractEventType = MeasureEvent['type'];
 

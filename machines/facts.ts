@@ -3,7 +3,7 @@
 // re-applied to a running measure without rewriting what already happened.
 import type { IsoDate } from './dates';
 import type { CloseReason, GrantData } from './events';
-import type { ApproverRole, Participant } from '../policies/types';
+import type { ApproverRole, CaseEventType, Participant } from '../policies/types';
 
 interface Recorded {
   eventId: string;
@@ -20,6 +20,7 @@ export interface FollowUpFact extends Recorded {
   heldOn: IsoDate;
   participants: Participant[];
   actionPlanDecision?: 'keep' | 'revise';
+  nextMeetingOn?: IsoDate;
   /** Whether it meets the policy's validity rule; one that does not is kept and shown. */
   counts: boolean;
   missing: string[];
@@ -35,11 +36,15 @@ export interface Facts {
   sessions: Array<Recorded & { heldOn: IsoDate }>;
   extensions: Array<Recorded & { until: IsoDate; approvedBy: ApproverRole; decidedOn: IsoDate }>;
   closed?: Recorded & { closedOn: IsoDate; reason: CloseReason };
+  /** Obligations met (a child conversation held, a prerequisite in place...), by kind. */
+  obligationsMet: Array<Recorded & { kind: string; metOn: IsoDate }>;
+  /** Case events about the child or family (placed, placement ended, moved away). */
+  caseEvents: Array<Recorded & { type: CaseEventType; on: IsoDate }>;
   /** The last instant the clock told the machine (epoch ms); 0 before the first tick. */
   now: number;
 }
 
-export const emptyFacts = (): Facts => ({ periods: [], followUps: [], sessions: [], extensions: [], now: 0 });
+export const emptyFacts = (): Facts => ({ periods: [], followUps: [], sessions: [], extensions: [], obligationsMet: [], caseEvents: [], now: 0 });
 
 export function currentPeriod(f: Facts): PackagePeriod | undefined {
   return f.periods[f.periods.length - 1];

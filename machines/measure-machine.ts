@@ -37,7 +37,7 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
         for (const p of v.requiredParticipants) if (!e.data.participants.includes(p)) missing.push(`participant ${p}`);
         if (v.requiresActionPlanDecision && !e.data.actionPlanDecision) missing.push('a decision on the action plan');
       }
-      const fu = { ...rec, heldOn: e.data.heldOn, participants: e.data.participants, actionPlanDecision: e.data.actionPlanDecision, counts: missing.length === 0, missing };
+      const fu = { ...rec, heldOn: e.data.heldOn, participants: e.data.participants, actionPlanDecision: e.data.actionPlanDecision, nextMeetingOn: e.data.nextMeetingOn, counts: missing.length === 0, missing };
       return { ...f, followUps: [...f.followUps, fu] };
     }
     case 'measure.session-held':
@@ -49,12 +49,20 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
       return { ...f, extensions: [...f.extensions, { ...rec, until: e.data.until, approvedBy: e.data.approvedBy, decidedOn: dateOf(e.at) }] };
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
+    case 'measure.obligation-met':
+      return { ...f, obligationsMet: [...(f.obligationsMet ?? []), { ...rec, kind: e.data.obligation, metOn: e.data.metOn }] };
+    case 'child.placed':
+      return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.placedOn }] };
+    case 'child.placement-ended':
+      return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.endedOn }] };
+    case 'family.moved-away':
+      return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.movedOn }] };
   }
 }
 
 
 function reassessmentReached(ctx: MeasureContext): boolean {
-  return deriveDeadlines(ctx.policy, ctx.facts).some((d) => d.kind === 'reassessment' && d.status === 'pending' && ctx.facts.now >= d.dueAt);
+  return deriveDeadlines(ctx.policy, ctx.facts).some((d) => d.forcesDecision && d.status === 'pending' && ctx.facts.now >= d.dueAt);
 }
 
 const contractEvents = [
@@ -66,6 +74,10 @@ const contractEvents = [
   'measure.package-changed',
   'measure.extended',
   'measure.closed',
+  'measure.obligation-met',
+  'child.placed',
+  'child.placement-ended',
+  'family.moved-away',
 ] as const;
 
 export const measureMachine = setup({

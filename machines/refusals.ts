@@ -9,12 +9,15 @@ import type { MeasurePolicy } from '../policies/types';
 export type MeasureState = 'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
 
 /** Which event types each state listens to at all. */
+/** Accepted in every state of a running measure: what happens around it. */
+const ANYTIME: ReadonlyArray<MeasureEvent['type']> = ['measure.obligation-met', 'child.placed', 'child.placement-ended', 'family.moved-away'];
+
 export const ACCEPTS: Record<MeasureState, ReadonlyArray<MeasureEvent['type']>> = {
   new: ['measure.granted'],
-  ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held'],
-  'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
-  'following-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
-  'reassessment-due': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed'],
+  ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held', ...ANYTIME],
+  'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
+  'following-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
+  'reassessment-due': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
   closed: [],
 };
 
@@ -25,6 +28,15 @@ function notInFuture(what: string, on: IsoDate, now: number): string | null {
 
 function notBeforeGrant(what: string, on: IsoDate, f: Facts): string | null {
   if (f.grant && compareDates(on, f.grant.grantedOn) < 0) return `${what} ${on} is before the measure was granted (${f.grant.grantedOn})`;
+  return null;
+}
+
+/** Hard age limits at grant ("bevilges kun op til 12 år"), when the case system sent the birth date. */
+function ageRefusal(t: MeasurePolicy['measureType'], birth: IsoDate | undefined, startOn: IsoDate): string | null {
+  const a = t.grantAge;
+  if (!a || a.strength !== 'hard' || !birth) return null;
+  if (a.max && compareDates(startOn, addToDate(birth, a.max)) > 0) return `${t.slug} can be granted only up to the age of ${a.max.replace(/^P/, '').toLowerCase()}; the child is older at start ${startOn}`;
+  if (a.min && compareDates(startOn, addToDate(birth, a.min)) < 0) return `${t.slug} can be granted only from the age of ${a.min.replace(/^P/, '').toLowerCase()}`;
   return null;
 }
 
@@ -46,7 +58,7 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
       if (t.packages.length === 0 && e.data.package) return `${t.slug} has no packages; the grant names ${e.data.package}`;
       if (e.data.package && !t.packages.some((p) => p.slug === e.data.package)) return `unknown package ${e.data.package}`;
       if (compareDates(e.data.startOn, e.data.grantedOn) < 0) return `startOn ${e.data.startOn} is before grantedOn ${e.data.grantedOn}`;
-      return null;
+      return ageRefusal(t, e.data.childBirthDate, e.data.startOn);
     }
     case 'measure.treatment-plan-received':
       if (!t.treatmentPlan) return `${t.slug} has no treatment plan in its service level`;
@@ -87,8 +99,23 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
       }
       return null;
     }
-    case 'measure.closed':
+    case 'measure.closed': {
+      const forbidden = (t.closeRestrictions ?? []).find((r) => r.strength === 'hard' && r.reasons.includes(e.data.reason));
+      if (forbidden) return `${t.slug} may not be closed with reason ${e.data.reason}: ${forbidden.note}`;
       // A closure is reported when it has happened; until then the measure's deadlines still run.
       return notBeforeGrant('closedOn', e.data.closedOn, f) ?? notInFuture('closedOn', e.data.closedOn, f.now);
+    }
+    case 'measure.obligation-met': {
+      const kinds = (t.obligations ?? []).filter((o) => o.settledBy.by === 'event').map((o) => o.kind);
+      if (!kinds.includes(e.data.obligation))
+        return `${t.slug} has no obligation ${e.data.obligation}${kinds.length ? `; it has ${kinds.join(', ')}` : ''}`;
+      return notInFuture('metOn', e.data.metOn, f.now);
+    }
+    case 'child.placed':
+      return notInFuture('placedOn', e.data.placedOn, f.now);
+    case 'child.placement-ended':
+      return notInFuture('endedOn', e.data.endedOn, f.now);
+    case 'family.moved-away':
+      return notInFuture('movedOn', e.data.movedOn, f.now);
   }
 }

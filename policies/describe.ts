@@ -47,7 +47,16 @@ export function timersOf(t: MeasureTypePolicy) {
   add('reassessment', 'Package reassessed', t.reassessment);
   if (t.countLimit) {
     const c = t.countLimit;
-    out.push({ timer: 'course-end', rule: `At most ${c.max} ${c.unit} within ${durationInWords(c.within)} (${c.strength})`, source: c.source, sourceText: sourceInWords(c.source) });
+    out.push({ timer: 'course-end', rule: `${c.min !== undefined ? `${c.min}-` : 'At most '}${c.max} ${c.unit}${c.within ? ` within ${durationInWords(c.within)}` : ''} (${c.strength})`, source: c.source, sourceText: sourceInWords(c.source) });
+  }
+  for (const ph of t.followUpPhases ?? [])
+    out.push({ timer: 'follow-up', rule: `From ${durationInWords(ph.fromAfterStart)} after the start, a follow-up every ${afterInWords(ph.every)} (${ph.strength})`, source: ph.source, sourceText: sourceInWords(ph.source) });
+  if (t.nextMeetingAgreed)
+    out.push({ timer: 'follow-up', rule: 'The next meeting is agreed at each follow-up; an earlier agreed date is the deadline', source: t.nextMeetingAgreed.source, sourceText: sourceInWords(t.nextMeetingAgreed.source) });
+  for (const o of t.obligations ?? []) {
+    const from = o.from === 'birth' ? 'birth' : (FROM[o.from] ?? o.from);
+    const every = o.every ? `, then every ${afterInWords(o.every)}` : '';
+    out.push({ timer: o.kind, rule: `${o.name}: ${afterInWords(o.after)} after ${from}${every} (${o.strength}${o.forcesDecision ? ', forces a decision' : ''})`, source: o.source, sourceText: sourceInWords(o.source) });
   }
   if (t.statutoryFollowUp)
     out.push({ timer: 'first-follow-up', rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)', source: { kind: 'statute', paragraph: 'Barnets Lov § 95' }, sourceText: 'Barnets Lov § 95' });

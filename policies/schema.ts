@@ -154,9 +154,40 @@ export const reassessmentRuleSchema = z
   });
 
 export const countLimitSchema = z.strictObject({
+  min: z.number().int().nonnegative().optional(),
   max: z.number().int().positive(),
   unit: z.string().min(1),
-  within: isoDurationSchema,
+  within: isoDurationSchema.optional(),
+  strength: strengthSchema,
+  source: ruleSourceSchema,
+});
+
+const afterSchema = z.union([isoDurationSchema, durationRangeSchema]);
+
+export const caseEventTypeSchema = z.enum(['child.placed', 'child.placement-ended', 'family.moved-away']);
+export const closeReasonSchema = z.enum(['goal-reached', 'no-progress', 'placed', 'moved', 'aged-out', 'other']);
+
+export const obligationRuleSchema = z
+  .strictObject({
+    kind: slugSchema,
+    name: z.string().min(1),
+    after: afterSchema,
+    from: z.union([z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']), caseEventTypeSchema]),
+    every: afterSchema.optional(),
+    settledBy: z.discriminatedUnion('by', [
+      z.strictObject({ by: z.literal('event'), document: slugSchema.optional() }),
+      z.strictObject({ by: z.literal('decision') }),
+      z.strictObject({ by: z.literal('closure') }),
+    ]),
+    forcesDecision: z.boolean().optional(),
+    strength: strengthSchema,
+    source: ruleSourceSchema,
+  })
+  .refine((o) => !(o.every && o.settledBy.by !== 'event'), { error: 'a recurring obligation (every) must be settled by events', path: ['every'] });
+
+export const followUpPhaseSchema = z.strictObject({
+  fromAfterStart: isoDurationSchema,
+  every: afterSchema,
   strength: strengthSchema,
   source: ruleSourceSchema,
 });
@@ -188,8 +219,26 @@ export const measureTypePolicySchema = z
       }),
     ),
     discontinued: z.boolean().optional(),
+    followUpPhases: z.array(followUpPhaseSchema).optional(),
+    nextMeetingAgreed: z.strictObject({ source: ruleSourceSchema }).optional(),
+    obligations: z.array(obligationRuleSchema).optional(),
+    grantAge: z
+      .strictObject({ min: isoDurationSchema.optional(), max: isoDurationSchema.optional(), strength: strengthSchema, source: ruleSourceSchema })
+      .optional(),
+    closeRestrictions: z
+      .array(z.strictObject({ reasons: z.array(closeReasonSchema).min(1), strength: strengthSchema, source: ruleSourceSchema, note: z.string().min(1) }))
+      .optional(),
+    decisionAuthority: z.array(z.strictObject({ role: z.string().min(1), decides: z.string().min(1), source: ruleSourceSchema })).optional(),
+    unenforced: z.array(z.strictObject({ text: z.string().min(1), why: z.string().min(1), source: ruleSourceSchema })).optional(),
+    catalogueIds: z.array(z.string().min(1)).optional(),
   })
   .superRefine((m, ctx) => {
+    const kinds = new Map<string, number>();
+    (m.obligations ?? []).forEach((o, i) => {
+      const first = kinds.get(o.kind);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['obligations', i, 'kind'], message: `duplicate obligation kind "${o.kind}" (also obligations[${first}])` });
+      else kinds.set(o.kind, i);
+    });
     const seen = new Map<string, number>();
     m.packages.forEach((p, i) => {
       const first = seen.get(p.slug);

@@ -69,13 +69,63 @@ export interface ReassessmentRule extends TimerRule {
 }
 
 export interface CountLimit {
+  /** "1-3 samtaler", "5-10 møder": the lower end, where the seed gives one (informative). */
+  min?: number;
   /** "op til 8 samtaler": the measure is due to end at this count or the time limit. */
   max: number;
   unit: string; // "samtaler", "møder"
-  within: IsoDuration;
+  /** The time limit counted from start; absent when the seed limits the count only. */
+  within?: IsoDuration;
   strength: Strength;
   source: RuleSource;
 }
+
+/** What an obligation counts from, beyond the follow-up anchors: the child's birth (age rules,
+ *  needs `childBirthDate` on the grant) and case events that end or change a measure. */
+export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType;
+
+/** Case events a case system sends about the child or family, per affected measure. */
+export type CaseEventType = 'child.placed' | 'child.placement-ended' | 'family.moved-away';
+
+/** What settles an obligation:
+ *  - `event`: a `measure.obligation-met` event naming this obligation's kind (a child conversation
+ *    held, a transition plan made, a prerequisite document in place...). For a prerequisite the
+ *    grant's `prerequisites` list settles it too (`document`).
+ *  - `decision`: a decision on the measure (package change, extension or closure), as at a limit.
+ *  - `closure`: only the measure's closure (an age limit, a linked end). */
+export type ObligationSettlement =
+  | { by: 'event'; document?: string }
+  | { by: 'decision' }
+  | { by: 'closure' };
+
+/** A deadline beyond the follow-up chain: contacts with the child, plan reviews, prerequisites,
+ *  the end of an intensive period, age rules, linked ends. One-off, or recurring with `every`
+ *  (each counted from the previous time it was met, as follow-ups are). */
+export interface ObligationRule {
+  /** The deadline kind shown, e.g. `child-conversation`, `prerequisite-handleplan`, `aftercare-decision`. */
+  kind: string;
+  /** Danish label, e.g. "Børnesamtale". */
+  name: string;
+  after: IsoDuration | DurationRange;
+  from: ObligationAnchor;
+  every?: IsoDuration | DurationRange;
+  settledBy: ObligationSettlement;
+  /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
+  forcesDecision?: boolean;
+  strength: Strength;
+  source: RuleSource;
+}
+
+/** A rhythm that changes after a time: "6-8 uger, efter 6 måneder hver 3. måned". */
+export interface FollowUpPhase {
+  /** Counted from the start of the measure; follow-ups due after this use `every`. */
+  fromAfterStart: IsoDuration;
+  every: IsoDuration | DurationRange;
+  strength: Strength;
+  source: RuleSource;
+}
+
+export type CloseReason = 'goal-reached' | 'no-progress' | 'placed' | 'moved' | 'aged-out' | 'other';
 
 export interface MeasureTypePolicy {
   slug: string;
@@ -101,6 +151,23 @@ export interface MeasureTypePolicy {
   notes: Array<{ text: string; source: RuleSource }>;
   /** Norddjurs marks some types "Udgået": kept in the catalogue, cannot be granted. */
   discontinued?: boolean;
+
+  /** Later phases of the follow-up rhythm. */
+  followUpPhases?: FollowUpPhase[];
+  /** Halsnæs: the next meeting is agreed at every follow-up; an agreed date earlier than the
+   *  rhythm's becomes the deadline. */
+  nextMeetingAgreed?: { source: RuleSource };
+  obligations?: ObligationRule[];
+  /** Age limits at grant (needs `childBirthDate`): "bevilges kun op til 12 år". */
+  grantAge?: { min?: IsoDuration; max?: IsoDuration; strength: Strength; source: RuleSource };
+  /** Closure reasons the service level forbids: an order is not ended for lack of motivation. */
+  closeRestrictions?: Array<{ reasons: CloseReason[]; strength: Strength; source: RuleSource; note: string }>;
+  /** Who decides what, as the seed says it (shown, not enforced beyond extension approvers). */
+  decisionAuthority?: Array<{ role: string; decides: string; source: RuleSource }>;
+  /** Rules of the seed the machine does not check, with why: the coverage report lists them. */
+  unenforced?: Array<{ text: string; why: string; source: RuleSource }>;
+  /** The ids of the seed catalogue's records this type encodes (shared/docs/seed-catalogue.json). */
+  catalogueIds?: string[];
 }
 
 export interface EscalationStep {
