@@ -12,6 +12,7 @@ import { createPool } from './db/pool';
 import { catalogueSource, type PolicySource } from './policies/source';
 import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
+import { loadCodec } from './codec/keys';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -52,7 +53,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   };
   try {
     const [temporal, pg] = await Promise.all([
-      startTemporalServer({ dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined, uiPort: o.uiPort, port: o.temporalPort, extraArgs: o.temporalArgs }),
+      startTemporalServer({
+        dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined,
+        uiPort: o.uiPort,
+        port: o.temporalPort,
+        // The UI decrypts payloads through our codec endpoint (when the API's port is known).
+        extraArgs: [...(o.temporalArgs ?? []), ...(o.uiPort !== null && o.port ? ['--ui-codec-endpoint', `http://127.0.0.1:${o.port}/codec`] : [])],
+      }),
       startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
     ]);
     stops.push(temporal.stop, pg.stop);
@@ -65,11 +72,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const codec = loadCodec(o.dataDir);
+    const dataConverter = { payloadCodecs: [codec] };
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
 
     let running: { run: Promise<void>; shutdown: () => Promise<void> } | undefined;
     const startWorker = async () => {
-      const { worker, connection: wc } = await createWorker({ address: temporal.address, namespace: temporal.namespace, pool, workflowBundle: o.workflowBundle });
+      const { worker, connection: wc } = await createWorker({ address: temporal.address, namespace: temporal.namespace, pool, workflowBundle: o.workflowBundle, dataConverter });
       const run = worker.run().finally(() => wc.close());
       running = {
         run,
@@ -87,7 +96,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     await startWorker();
     stops.push(stopWorker);
 
-    const api = await buildApi({ pool, temporal: client, policies: o.policies ?? catalogueSource(), logger: o.logger });
+    const api = await buildApi({ pool, temporal: client, policies: o.policies ?? catalogueSource(), logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
 

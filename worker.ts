@@ -10,6 +10,8 @@ export interface WorkerConfig {
   pool: Pool;
   /** A prebuilt bundle (tests build one and share it between workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Encrypts payloads; the client must use the same. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('./workflows/index');
@@ -22,6 +24,7 @@ export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker;
     taskQueue: TASK_QUEUE,
     ...(cfg.workflowBundle ? { workflowBundle: cfg.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(cfg.pool),
+    dataConverter: cfg.dataConverter,
   });
   return { worker, connection };
 }

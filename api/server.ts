@@ -14,7 +14,9 @@ import {
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { PolicySource } from '../policies/source';
+import type { PayloadCodec } from '@temporalio/common';
 import { catalogueView } from './catalogue';
+import { registerCodecServer } from './codec-server';
 import { eventBodySchema } from './event-schemas';
 import { EventIntake } from './events';
 import { getMeasure, listEscalations, listMeasures } from './queries';
@@ -24,6 +26,9 @@ export interface ApiDeps {
   temporal: Client;
   policies: PolicySource;
   logger?: boolean;
+  /** The payload codec, served to the Temporal UI at /codec. */
+  codec?: PayloadCodec;
+  uiOrigins?: string[];
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -76,6 +81,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  if (deps.codec) registerCodecServer(app, deps.codec, deps.uiOrigins ?? []);
 
   const intake = new EventIntake(deps);
   const r = app.withTypeProvider<ZodTypeProvider>();

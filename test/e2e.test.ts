@@ -258,6 +258,27 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(m.history.filter((h: any) => h.type === 'measure.follow-up-held').length, 20);
   });
 
+  it('keeps payloads encrypted in Temporal, and decrypts them for the UI through the codec endpoint', async () => {
+    const id = measureId('ENC');
+    await s.post(grant(id, { municipality: 'hjorring', measureType: 'samvaer', package: 'stoettet-samvaer', grantedOn: today(), startOn: today(), caseId: 'C-secret-42' }));
+    const history = await s.client.workflow.getHandle(measureWorkflowId('hjorring', id)).fetchHistory();
+    const input = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    assert.ok(input?.metadata && input.data);
+    assert.equal(Buffer.from(input.metadata.encoding!).toString(), 'binary/encrypted');
+    assert.ok(!Buffer.from(input.data).toString('latin1').includes('C-secret-42'), 'the stored input is not readable');
+
+    const res = await fetch(`${s.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        payloads: [{ metadata: Object.fromEntries(Object.entries(input.metadata).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(input.data).toString('base64') }],
+      }),
+    });
+    assert.equal(res.status, 200);
+    const decoded = (await res.json()) as { payloads: Array<{ data: string }> };
+    assert.match(Buffer.from(decoded.payloads[0].data, 'base64').toString(), /"measureId":"ENC-/);
+  });
+
   it('replays every history these tests recorded without non-determinism', async () => {
     const histories = s.client.workflow.list({ query: `WorkflowType = 'measureWorkflow'` }).intoHistories();
     const recorded: Array<{ workflowId: string; history: any }> = [];
