@@ -12,6 +12,7 @@ import { createPool } from './db/pool';
 import { catalogueSource, type PolicySource } from './policies/source';
 import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
+import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
 import { createWorker } from './worker';
 
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   logger?: boolean;
   temporalArgs?: string[];
+  /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
+  codec?: EncryptionCodec;
   log?: (line: string) => void;
 }
 
@@ -72,7 +75,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const codec = loadCodec(o.dataDir);
+    const codec = o.codec ?? loadCodec(o.dataDir);
     const dataConverter = { payloadCodecs: [codec] };
     const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
 

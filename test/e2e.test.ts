@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { addToDate, dateOf } from '../machines/dates';
 import { eventUpdate } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
-import { event, eventually, measureId, startTestStack, type TestStack } from './support/stack';
+import { event, eventually, measureId, startTestStack, TEST_CODEC, type TestStack } from './support/stack';
 
 const today = () => dateOf(Date.now());
 const ago = (d: string) => addToDate(today(), `-${d}`);
@@ -283,7 +283,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const histories = s.client.workflow.list({ query: `WorkflowType = 'measureWorkflow'` }).intoHistories();
     const recorded: Array<{ workflowId: string; history: any }> = [];
     let n = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: s.workflowBundle, replayName: 'e2e' }, keep(histories, recorded))) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: s.workflowBundle, replayName: 'e2e', dataConverter: { payloadCodecs: [TEST_CODEC] } }, keep(histories, recorded))) {
       n += 1;
       assert.equal(result.error, undefined, `${result.workflowId}: ${result.error?.message}`);
     }

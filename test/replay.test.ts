@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { WORKFLOWS_PATH } from '../worker';
+import { TEST_CODEC } from './support/stack';
 
 const DIR = join(__dirname, 'histories');
 
@@ -17,7 +18,7 @@ it('replays the recorded measure histories without non-determinism', { timeout: 
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(readFileSync(join(DIR, f))) }));
   let n = 0;
-  for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'recorded' }, histories)) {
+  for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'recorded', dataConverter: { payloadCodecs: [TEST_CODEC] } }, histories)) {
     n += 1;
     assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
   }

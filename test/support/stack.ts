@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EncryptionCodec } from '../../codec/encryption-codec';
 import { catalogueSource } from '../../policies/source';
 import { startServices, type Services } from '../../services';
 import { WORKFLOWS_PATH } from '../../worker';
@@ -15,6 +16,9 @@ export interface TestStack extends Services {
   get(path: string): Promise<{ status: number; body: any }>;
   workflowBundle: { code: string };
 }
+
+/** A fixed key, so that histories recorded by one run replay in another (test/replay.test.ts). */
+export const TEST_CODEC = new EncryptionCodec(new Map([['test', Buffer.alloc(32, 7)]]), 'test');
 
 let runtimeInstalled = false;
 
@@ -28,6 +32,7 @@ export async function startTestStack(): Promise<TestStack> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const s = await startServices({ dataDir, uiPort: null, policies: catalogueSource([testMunicipality()]),
     workflowBundle,
+    codec: TEST_CODEC,
     // Continue-as-new is suggested after 60 events instead of 4,096, so the tests reach it.
     temporalArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
   });
