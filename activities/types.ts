@@ -1,5 +1,7 @@
 // The activities the workflows call, as an interface: workflows import only this type.
 import type { MeasureView } from '../workflows/view';
+import type { Facts } from '../machines/facts';
+import type { MeasureState } from '../machines/refusals';
 
 export interface EscalationInput {
   measureId: string;
@@ -16,7 +18,41 @@ export interface EscalationInput {
   teamId: string | null;
 }
 
+export interface MachineState {
+  state: MeasureState;
+  facts: Facts;
+  raised: string[];
+}
+
+export interface RolloutBatchInput {
+  rolloutId: string;
+  municipality: string;
+  version: number;
+  measureTypes: string[];
+  reason: string;
+  author: string;
+  /** Measures are visited in measure_id order, after this one. */
+  after: string;
+  limit: number;
+  /** Updates in flight at once (each to a different workflow). */
+  concurrency: number;
+}
+
+export interface RolloutBatchResult {
+  processed: number;
+  /** The cursor for the next batch; null when this was the last. */
+  next: string | null;
+  counts: Record<string, number>;
+}
+
+export interface RolloutActivities {
+  rolloutBegin(i: { rolloutId: string }): Promise<{ total: number }>;
+  rolloutBatch(i: RolloutBatchInput): Promise<RolloutBatchResult>;
+  rolloutFinish(i: { rolloutId: string; status: 'completed' | 'stopped' | 'failed' }): Promise<void>;
+}
+
 export interface MeasureActivities {
-  projectMeasure(view: MeasureView): Promise<void>;
+  /** `machine`: what a policy preview simulates from, stored beside the projection. */
+  projectMeasure(view: MeasureView, machine?: MachineState): Promise<void>;
   raiseEscalation(e: EscalationInput): Promise<{ inserted: boolean }>;
 }

@@ -6,6 +6,9 @@ import type { MeasureSnapshot } from '../machines/measure';
 import type { MeasureState } from '../machines/refusals';
 import type { MeasurePolicy } from '../policies/types';
 import type { MeasureView } from './view';
+import type { PolicyAudit, PolicyChange, PolicyChangeResult } from './policy-change';
+
+export type { PolicyAudit, PolicyChange, PolicyChangeResult } from './policy-change';
 
 export interface Carried {
   snapshot: MeasureSnapshot;
@@ -13,6 +16,8 @@ export interface Carried {
   seen: string[];
   raised: string[];
   revision: number;
+  /** Policy changes applied to this measure (its audit trail), carried across continue-as-new. */
+  audit?: PolicyAudit[];
 }
 
 export interface MeasureWorkflowInput {
@@ -29,4 +34,9 @@ export interface EventResult {
 
 export const eventUpdate = defineUpdate<EventResult, [MeasureEvent]>('event');
 export const measureQuery = defineQuery<MeasureView>('measure');
+/** Moves a running measure to a new policy version (administrators' rollouts). Idempotent; an
+ *  older version than the one running is refused. */
+export const policyUpdate = defineUpdate<PolicyChangeResult, [PolicyChange]>('policy');
+/** The machine snapshot and raised escalations: what a preview simulates from. */
+export const snapshotQuery = defineQuery<{ snapshot: MeasureSnapshot; raised: string[]; revision: number }>('snapshot');
 

@@ -25,9 +25,11 @@ import { SA } from '../stack/search-attributes';
 import { dueEscalations, escalationLevel, nextWakeup } from './schedule';
 import { viewOf, type MeasureView } from './view';
 
-import { eventUpdate, measureQuery, type Carried, type EventResult, type MeasureWorkflowInput } from './definitions';
+import { eventUpdate, measureQuery, policyUpdate, snapshotQuery, type Carried, type EventResult, type MeasureWorkflowInput } from './definitions';
+import { changePolicy, policyRefusal } from './policy-change';
 
 const SEEN_KEPT = 2_000;
+const AUDIT_KEPT = 200;
 /** Well under Temporal's 2,000 updates per run. */
 const UPDATES_PER_RUN = 1_000;
 
@@ -46,13 +48,39 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   let changes = 0;
   let updatesThisRun = 0;
   let lastAttributes = '';
+  const audit = [...(input.carried?.audit ?? [])];
 
   const ladder = () => snap.context.policy.escalation;
-  const view = (ds: Deadline[]) => viewOf(measureId, workflowId, ++revision, snap, ds, raised, ladder());
-  const project = async () => acts.projectMeasure(view(deadlines(snap)));
+  const view = (ds: Deadline[]) => viewOf(measureId, workflowId, ++revision, snap, ds, raised, ladder(), audit);
+  const project = async () => acts.projectMeasure(view(deadlines(snap)), { state: snap.state, facts: snap.context.facts, raised: [...raised] });
   const result = (duplicate: boolean): EventResult => ({ measureId, state: snap.state, duplicate });
 
-  setHandler(measureQuery, () => viewOf(measureId, workflowId, revision, snap, deadlines(snap), raised, ladder()));
+  setHandler(measureQuery, () => viewOf(measureId, workflowId, revision, snap, deadlines(snap), raised, ladder(), audit));
+  setHandler(snapshotQuery, () => ({ snapshot: snap, raised: [...raised], revision }));
+
+  // A policy rollout: swap the rules, re-derive, record what moved, wake the loop so timers follow.
+  setHandler(
+    policyUpdate,
+    async (c) => {
+      const fromVersion = snap.context.policy.version;
+      const r = changePolicy(snap, c, raised, Date.now());
+      if (!r) return { measureId, state: snap.state, fromVersion, version: c.version, changed: false, moved: [] };
+      snap = r.snapshot;
+      for (const k of r.carriedKeys) raised.add(k);
+      audit.push(r.audit);
+      if (audit.length > AUDIT_KEPT) audit.splice(0, audit.length - AUDIT_KEPT);
+      updatesThisRun++;
+      changes++;
+      await project();
+      return { measureId, state: snap.state, fromVersion, version: c.version, changed: true, moved: r.audit.moved };
+    },
+    {
+      validator: (c) => {
+        const why = policyRefusal(snap, c);
+        if (why !== null) throw ApplicationFailure.create({ type: 'policy-refused', message: why, nonRetryable: true });
+      },
+    },
+  );
 
   setHandler(
     eventUpdate,
@@ -118,7 +146,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     if (workflowInfo().continueAsNewSuggested || updatesThisRun >= UPDATES_PER_RUN) {
       await condition(allHandlersFinished);
       const keep = [...seen].slice(-SEEN_KEPT);
-      await continueAsNew<typeof measureWorkflow>({ measureId, policy: snap.context.policy, carried: { snapshot: snap, seen: keep, raised: [...raised], revision } });
+      await continueAsNew<typeof measureWorkflow>({ measureId, policy: snap.context.policy, carried: { snapshot: snap, seen: keep, raised: [...raised], revision, audit } });
     }
 
     const wake = nextWakeup(deadlines(snap), ladder(), raised, now);

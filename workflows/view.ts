@@ -5,6 +5,7 @@ import type { MeasureSnapshot } from '../machines/measure';
 import type { MeasureState } from '../machines/refusals';
 import type { EscalationStep } from '../policies/types';
 import { escalationLevel } from './schedule';
+import { withPolicyHistory, type PolicyAudit } from './policy-change';
 
 export interface DeadlineView extends Deadline {
   escalationLevel: number;
@@ -65,6 +66,7 @@ export function viewOf(
   ds: Deadline[],
   raised: ReadonlySet<string>,
   ladder: EscalationStep[],
+  audit: readonly PolicyAudit[] = [],
 ): MeasureView {
   const { policy, facts } = s.context;
   const g = facts.grant;
@@ -81,6 +83,6 @@ export function viewOf(
     caseworkerId: g?.caseworkerId ?? null,
     teamId: g?.teamId ?? null,
     deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
-    history: historyOf(s),
+    history: withPolicyHistory(historyOf(s), audit, policy.municipality),
   };
 }
