@@ -10,6 +10,7 @@ import { buildApi } from './api/server';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { catalogueSource, type PolicySource } from './policies/source';
+import { PolicyStore } from './policies/store';
 import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
 import type { EncryptionCodec } from './codec/encryption-codec';
@@ -99,7 +100,11 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     await startWorker();
     stops.push(stopWorker);
 
-    const api = await buildApi({ pool, temporal: client, policies: o.policies ?? catalogueSource(), logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });
+    // Policies live in PostgreSQL, versioned; the catalogue files (and test extras) are version 1.
+    const policyStore = new PolicyStore(pool);
+    const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
+    if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
+    const api = await buildApi({ pool, temporal: client, policies: policyStore.source(), policyStore, logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
 

@@ -89,7 +89,7 @@ export class EventIntake {
 
   private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
     const { municipality, measureType, package: pkg } = e.data;
-    const m = this.deps.policies.municipality(municipality);
+    const m = await this.deps.policies.municipality(municipality);
     if (!m) return notFound('unknown-municipality', `no service level for municipality ${municipality}`);
     const t = m.measureTypes.find((x) => x.slug === measureType);
     if (!t) return notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`);

@@ -14,6 +14,8 @@ import {
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { PolicySource } from '../policies/source';
+import type { PolicyStore } from '../policies/store';
+import { registerPolicyRoutes } from './policies';
 import type { PayloadCodec } from '@temporalio/common';
 import { catalogueView } from './catalogue';
 import { registerCodecServer } from './codec-server';
@@ -25,6 +27,8 @@ export interface ApiDeps {
   pool: Pool;
   temporal: Client;
   policies: PolicySource;
+  /** Versioned policies: the administrators' /v1/policies routes. */
+  policyStore?: PolicyStore;
   logger?: boolean;
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
@@ -142,13 +146,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   r.get('/v1/catalogue', {
     schema: { description: 'The municipalities with a service level, and their measure-type slugs.' },
     handler: async () =>
-      deps.policies.municipalities().map((m) => ({ municipality: m.municipality, name: m.name, version: m.version, measureTypes: m.measureTypes.map((t) => t.slug) })),
+      (await deps.policies.municipalities()).map((m) => ({ municipality: m.municipality, name: m.name, version: m.version, measureTypes: m.measureTypes.map((t) => t.slug) })),
   });
 
   r.get('/v1/catalogue/:municipality', {
     schema: { params: z.object({ municipality: z.string() }) },
     handler: async (req, reply) => {
-      const m = deps.policies.municipality(req.params.municipality);
+      const m = await deps.policies.municipality(req.params.municipality);
       if (!m) return reply.status(404).send({ error: 'unknown-municipality', message: `no service level for ${req.params.municipality}` });
       return catalogueView(m);
     },
@@ -173,6 +177,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', ...checks });
     },
   });
+
+  if (deps.policyStore) registerPolicyRoutes(r, { pool: deps.pool, temporal: deps.temporal, store: deps.policyStore });
 
   return app;
 }
