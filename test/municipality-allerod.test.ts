@@ -129,10 +129,14 @@ describe('the Allerød catalogue', () => {
     ]);
   });
 
-  test('every Allerød catalogue record is in exactly one type, and every timer of it is cited there', () => {
+  test('every Allerød catalogue record is in exactly one type, and every rule of it is cited there', () => {
+    type Rule = { kind?: string; item?: string; lines?: Array<[number, number]>; lines_text: string };
     const records = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/docs/seed-catalogue.json'), 'utf8')) as Array<{
       id: string;
-      timers: Array<{ kind: string; lines: Array<[number, number]> }>;
+      timers: Rule[];
+      prerequisites?: Rule[];
+      age_triggers?: Rule[];
+      counts?: Rule[];
     }>).filter((r) => r.id.startsWith('all-'));
     assert.equal(records.length, 6);
     const sourcesOf = (v: unknown, out: RuleSource[] = []): RuleSource[] => {
@@ -146,8 +150,9 @@ describe('the Allerød catalogue', () => {
       const types = m!.measureTypes.filter((t) => t.catalogueIds?.includes(r.id));
       assert.equal(types.length, 1, r.id);
       const cited = sourcesOf(types).flatMap((s) => (s.kind === 'seed' ? ranges(s.lines) : []));
-      for (const t of r.timers) {
-        if (!t.lines.some(([c, d]) => cited.some(([a, b]) => a <= d && c <= b))) missing.push(`${r.id} ${t.kind} l.${t.lines.join(';')}`);
+      for (const t of [...r.timers, ...(r.prerequisites ?? []), ...(r.age_triggers ?? []), ...(r.counts ?? [])]) {
+        const own = t.lines ?? ranges(t.lines_text);
+        if (!own.some(([c, d]) => cited.some(([a, b]) => a <= d && c <= b))) missing.push(`${r.id} ${t.kind ?? t.item} l.${t.lines_text}`);
       }
     }
     assert.deepEqual(missing, []);
