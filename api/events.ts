@@ -114,7 +114,7 @@ export class EventIntake {
           staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
         }),
       });
-      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate } };
+      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate, ...(r.warnings ? { warnings: r.warnings } : {}) } };
     } catch (err) {
       return this.refused(err, e.subject);
     }
@@ -130,7 +130,7 @@ export class EventIntake {
         args: [this.toMachineEvent(e)],
         updateId: `${e.source}/${e.id}`,
       });
-      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate } };
+      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate, ...(r.warnings ? { warnings: r.warnings } : {}) } };
     } catch (err) {
       return this.refused(err, e.subject);
     }

@@ -31,13 +31,34 @@ function notBeforeGrant(what: string, on: IsoDate, f: Facts): string | null {
   return null;
 }
 
-/** Hard age limits at grant ("bevilges kun op til 12 år"), when the case system sent the birth date. */
-function ageRefusal(t: MeasurePolicy['measureType'], birth: IsoDate | undefined, startOn: IsoDate): string | null {
+/** The age limits at grant, when the case system sent the birth date: `max` is exclusive (the
+ *  child must be younger than it at start, "under 16 år"), `min` inclusive ("fra 12 år"). */
+function ageProblem(t: MeasurePolicy['measureType'], birth: IsoDate | undefined, startOn: IsoDate): string | null {
   const a = t.grantAge;
-  if (!a || a.strength !== 'hard' || !birth) return null;
-  if (a.max && compareDates(startOn, addToDate(birth, a.max)) > 0) return `${t.slug} can be granted only up to the age of ${a.max.replace(/^P/, '').toLowerCase()}; the child is older at start ${startOn}`;
-  if (a.min && compareDates(startOn, addToDate(birth, a.min)) < 0) return `${t.slug} can be granted only from the age of ${a.min.replace(/^P/, '').toLowerCase()}`;
+  if (!a || !birth) return null;
+  const age = (d: string) => d.replace(/^P/, '').toLowerCase();
+  if (a.max && compareDates(startOn, addToDate(birth, a.max)) >= 0)
+    return `${t.slug} can be granted only up to the age of ${age(a.max)} (the child must be younger than that at start); the child is not at start ${startOn}`;
+  if (a.min && compareDates(startOn, addToDate(birth, a.min)) < 0) return `${t.slug} can be granted only from the age of ${age(a.min)}; the child is younger at start ${startOn}`;
   return null;
+}
+
+function ageRefusal(t: MeasurePolicy['measureType'], birth: IsoDate | undefined, startOn: IsoDate): string | null {
+  return t.grantAge?.strength === 'hard' ? ageProblem(t, birth, startOn) : null;
+}
+
+/** Soft rules the event breaks: accepted, with the warning stored in its answer (domain.md: soft
+ *  rules warn and escalate, and accept a justified exception). */
+export function warnings(policy: MeasurePolicy, e: MeasureEvent): string[] {
+  const t = policy.measureType;
+  const out: string[] = [];
+  if (e.type === 'measure.granted' && t.grantAge?.strength === 'soft') {
+    const w = ageProblem(t, e.data.childBirthDate, e.data.startOn);
+    if (w) out.push(`${w} (a soft rule: accepted as an exception)`);
+  }
+  if (e.type === 'measure.closed')
+    for (const r of t.closeRestrictions ?? []) if (r.strength === 'soft' && r.reasons.includes(e.data.reason)) out.push(`closing with reason ${e.data.reason}: ${r.note} (a soft rule)`);
+  return out;
 }
 
 export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e: MeasureEvent): string | null {

@@ -158,7 +158,8 @@ export interface MeasureTypePolicy {
    *  rhythm's becomes the deadline. */
   nextMeetingAgreed?: { source: RuleSource };
   obligations?: ObligationRule[];
-  /** Age limits at grant (needs `childBirthDate`): "bevilges kun op til 12 år". */
+  /** Age limits at grant (needs `childBirthDate`): `max` exclusive ("under 16 år" = P16Y), `min`
+   *  inclusive ("fra 12 år" = P12Y). Hard refuses the grant; soft accepts it with a warning. */
   grantAge?: { min?: IsoDuration; max?: IsoDuration; strength: Strength; source: RuleSource };
   /** Closure reasons the service level forbids: an order is not ended for lack of motivation. */
   closeRestrictions?: Array<{ reasons: CloseReason[]; strength: Strength; source: RuleSource; note: string }>;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
 import type { MeasureEvent } from '../machines/events';
+import { warnings } from '../machines/refusals';
 import type { MeasureTypePolicy, ObligationRule, RuleSource } from '../policies/types';
 import { fastMeasureType, testPolicy } from './fixtures/test-policy';
 
@@ -123,6 +124,16 @@ describe('limits at grant and at closure', () => {
     const s0 = newMeasure(testPolicy(t));
     assert.match(check(s0, grant({ childBirthDate: '2012-06-01', startOn: '2026-01-05' }) as MeasureEvent, NOW) ?? '', /only up to the age of 12y/);
     assert.equal(check(s0, grant({ childBirthDate: '2014-06-01' }) as MeasureEvent, NOW), null);
+  });
+
+  test('a soft age rule accepts the grant and says so', () => {
+    const t = type({ grantAge: { max: 'P10Y', strength: 'soft', source: src } });
+    const e = grant({ childBirthDate: '2014-06-01' }) as MeasureEvent;
+    assert.equal(check(newMeasure(testPolicy(t)), e, NOW), null);
+    assert.deepEqual(warnings(testPolicy(t), e), [
+      'hurtig-stoette can be granted only up to the age of 10y (the child must be younger than that at start); the child is not at start 2026-01-05 (a soft rule: accepted as an exception)',
+    ]);
+    assert.deepEqual(warnings(testPolicy(t), grant({ childBirthDate: '2018-06-01' }) as MeasureEvent), []);
   });
 
   test('an order is not ended for lack of motivation', () => {

@@ -387,9 +387,9 @@ describe('aflastning: established by 12, assessed at 13, ended by 16', () => {
   test('grant age: "senest ... ved 12 års alderen" refuses a child of 13', () => {
     // seed l.784-785 (hard) and l.894-896: not as a new measure from 13. Birth 2013-03-01: 13 on 2026-03-01.
     const s0 = newMeasure(al('aflastning'));
-    allowed(s0, grant('aflastning', '2026-02-27', { birth: '2013-03-01' }));
-    allowed(s0, grant('aflastning', '2026-03-01', { birth: '2013-03-01' }));
-    const late = grant('aflastning', '2026-03-02', { birth: '2013-03-01' });
+    // grantAge.max is exclusive: on the 13th birthday the child is 13, and "fra 13 år" it is not offered.
+    allowed(s0, grant('aflastning', '2026-02-28', { birth: '2013-03-01' }));
+    const late = grant('aflastning', '2026-03-01', { birth: '2013-03-01' });
     assert.match(check(s0, late, late.at) ?? '', /aflastning can be granted only up to the age of 13y/);
     // Without a birth date the case system has not told us the age: granted, no age deadlines.
     const s = run(al('aflastning'), [grant('aflastning', '2026-03-02')]);

@@ -30,6 +30,8 @@ export interface EventResult {
   measureId: string;
   state: MeasureState;
   duplicate: boolean;
+  /** Soft rules the event broke: it was accepted, and the case system is told. */
+  warnings?: string[];
 }
 
 export const eventUpdate = defineUpdate<EventResult, [MeasureEvent]>('event');

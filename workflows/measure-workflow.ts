@@ -19,7 +19,7 @@ import { dateOf } from '../machines/dates';
 import { isOverdue, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
-import type { MeasureState } from '../machines/refusals';
+import { warnings, type MeasureState } from '../machines/refusals';
 import type { MeasurePolicy } from '../policies/types';
 import { SA } from '../stack/search-attributes';
 import { dueEscalations, escalationLevel, nextWakeup } from './schedule';
@@ -96,7 +96,8 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
       updatesThisRun++;
       changes++;
       await project();
-      return result(false);
+      const w = warnings(snap.context.policy, e);
+      return w.length ? { ...result(false), warnings: w } : result(false);
     },
     {
       // Synchronous and read-only: a refused event writes nothing to history.
