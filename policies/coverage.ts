@@ -103,6 +103,7 @@ export function coverage(catalogue: CatalogueRecord[] = JSON.parse(readFileSync(
     }
     for (const t of types) {
       if (t.discontinued) rows.push({ ...base, rule: '(the measure itself)', lines: '', status: 'not machine-checkable', encodedAs: `${t.slug}: discontinued ("Udgået"); kept in the catalogue, cannot be granted` });
+      else rows.push({ ...base, rule: '(the measure itself)', lines: '', status: 'enforced', encodedAs: `${t.slug}: can be granted and is tracked` });
     }
     for (const [kind, r] of rules) {
       const lines = r.lines_text ?? (r.lines ?? []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
