@@ -67,7 +67,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
     o: { municipality: string; document: MunicipalityPolicy; basedOn: number; change: PolicyChangeSummary; effectiveFrom: string; author: string; reason: string; dryRun: boolean; baseVersion?: number; rollout?: { batchSize?: number; pauseMs?: number; concurrency?: number }; previewLimit?: number },
   ) {
     const prev = (await store.document(o.municipality, o.basedOn))!;
-    const next = validatePolicy({ ...o.document, municipality: o.municipality, version: o.basedOn + 1 });
+    const next = validatePolicy({ ...o.document, municipality: o.municipality, version: o.basedOn + 1 }, { ...prev, version: o.basedOn + 1 });
     const types = changedTypes(prev, next);
     if (types.length === 0 && o.change.kind !== 'rollback')
       throw new EditRefused(422, { error: 'no-change', message: `the document is the same as version ${o.basedOn} for every measure type` });

@@ -86,15 +86,23 @@ export function setTimer(doc: MunicipalityPolicy, e: TimerEdit): { document: Mun
   return { document: { ...doc, measureTypes }, path, from, to: e.duration, summary: `${e.measureType} ${e.timer}: ${fmtDuration(from)} → ${fmtDuration(e.duration)}` };
 }
 
-/** Schema first (422 with every offending path), then the law (422 with the paragraph). */
-export function validatePolicy(doc: unknown): MunicipalityPolicy {
-  let parsed: MunicipalityPolicy;
-  try {
-    parsed = parseMunicipalityPolicy(doc);
-  } catch (err) {
-    if (err instanceof PolicyValidationError) throw new EditRefused(422, { error: 'invalid-policy', message: 'the policy does not match the schema', issues: err.issues as PolicyIssue[] });
-    throw err;
-  }
+/** Schema first (422 with every offending path), then the law (422 with the paragraph). A change
+ *  may not introduce a schema violation; one the previous version already had (a hand-written
+ *  test policy, a catalogue file from before a schema rule) does not block an unrelated edit. */
+export function validatePolicy(doc: unknown, previous?: unknown): MunicipalityPolicy {
+  const issuesOf = (d: unknown): PolicyIssue[] => {
+    try {
+      parseMunicipalityPolicy(d);
+      return [];
+    } catch (err) {
+      if (err instanceof PolicyValidationError) return err.issues;
+      throw err;
+    }
+  };
+  const known = new Set(previous === undefined ? [] : issuesOf(previous).map((i) => `${i.path}\u0000${i.message}`));
+  const fresh = issuesOf(doc).filter((i) => !known.has(`${i.path}\u0000${i.message}`));
+  if (fresh.length) throw new EditRefused(422, { error: 'invalid-policy', message: 'the policy does not match the schema', issues: fresh });
+  const parsed = doc as MunicipalityPolicy;
   const v = statutoryViolations(parsed);
   if (v.length) throw new EditRefused(422, { error: 'statutory-floor', message: v.map((x) => x.message).join('; '), paragraph: v[0].paragraph, limit: v[0].limit, violations: v });
   return parsed;

@@ -47,7 +47,7 @@ const BATCHES_PER_RUN = 100;
 
 const acts = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
