@@ -55,10 +55,12 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     }, 'the team-leader escalation');
     assert.deepEqual(two.map((e: any) => [e.level, e.role]), [[1, 'sagsbehandler'], [2, 'teamleder']]);
 
-    const m = (await s.get(`/v1/measures/${id}`)).body;
-    const first = m.deadlines.find((d: any) => d.kind === 'first-follow-up');
+    // The projection is written just after the escalation row: wait for it rather than race it.
+    const first = await eventually(async () => {
+      const d = (await s.get(`/v1/measures/${id}`)).body.deadlines.find((x: any) => x.kind === 'first-follow-up');
+      return d.escalationLevel === 2 && d;
+    }, 'the projection to show level 2');
     assert.equal(first.status, 'overdue');
-    assert.equal(first.escalationLevel, 2);
 
     const overdue = (await s.get(`/v1/measures?municipality=testby&overdue=true`)).body.map((x: any) => x.measureId);
     assert.ok(overdue.includes(id));
