@@ -3,11 +3,11 @@
  *
  * If DATABASE_URL is set, that database is used instead and nothing is started.
  */
+import { freePort } from './ports';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import * as net from 'node:net';
 
 export interface StartPostgresOptions {
   /** Cluster directory; initialised on first use, reused afterwards. */
@@ -76,18 +76,6 @@ function processCmdline(pid: number): string {
   }
 }
 
-/** A port that was free a moment ago (bind to port 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

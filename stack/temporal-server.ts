@@ -4,9 +4,9 @@
  * If TEMPORAL_ADDRESS is set, that server is used instead and nothing is started.
  * The CLI binary comes from scripts/ensure-temporal.sh (cached build of temporalio/cli v1.5.1).
  */
+import { freePort } from './ports';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -63,18 +63,6 @@ export function ensureTemporalCli(): Promise<string> {
   });
 }
 
-/** A port that was free a moment ago (bind to port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `--search-attribute Name=Type ...` for every custom search attribute. */
 export function searchAttributeArgs(): string[] {
