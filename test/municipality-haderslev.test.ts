@@ -10,17 +10,11 @@ import { displayStatus, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy } from '../policies/types';
+import { eventsFrom, noon, NOW, type Ev } from './support/machine-events';
 
-const NOW = Date.parse('2026-11-30T10:00:00Z');
 const SEED = '001_f92068b97448aae5.txt';
-/** Noon in Copenhagen on a date (CET; CEST dates are still inside the Danish day). */
-const noon = (date: string) => Date.parse(`${date}T12:00:00+01:00`);
+const ev = eventsFrom('dubu/haderslev');
 
-type Ev<T extends MeasureEvent['type']> = Extract<MeasureEvent, { type: T }>;
-let seq = 0;
-function ev<T extends MeasureEvent['type']>(type: T, data: Ev<T>['data'], at = NOW): Ev<T> {
-  return { eventId: `dubu/haderslev/evt-${++seq}`, at, type, data } as Ev<T>;
-}
 function grant(measureType: string, startOn: string, extra: Partial<Ev<'measure.granted'>['data']> = {}) {
   return ev('measure.granted', { municipality: 'haderslev', measureType, caseId: 'C-1', caseworkerId: 'cw-1', grantedOn: startOn, startOn, ...extra });
 }
