@@ -60,8 +60,8 @@ export function createRolloutActivities(pool: Pool, clientOf: () => Client = () 
     },
 
     async rolloutBatch(input: RolloutBatchInput): Promise<RolloutBatchResult> {
-      const resumed = Context.current().info.heartbeatDetails as { after: string } | undefined;
-      const after = resumed?.after ?? input.after;
+      // A retried batch starts over: updates are idempotent and say which rollout applied them.
+      const after = input.after;
       const rows = (
         await pool.query<{ measure_id: string; workflow_id: string; measure_type: string }>(
           `SELECT measure_id, workflow_id, measure_type FROM measures
@@ -73,29 +73,40 @@ export function createRolloutActivities(pool: Pool, clientOf: () => Client = () 
       const doc = await documentOf(input.municipality, input.version);
       const client = clientOf();
       const counts: Record<string, number> = {};
-      let cursor = after;
-      for (let i = 0; i < rows.length; i += input.concurrency) {
-        const chunk = rows.slice(i, i + input.concurrency);
-        const results = await Promise.all(
-          chunk.map(async (row) => {
-            const type = doc.measureTypes.find((t) => t.slug === row.measure_type);
-            if (!type) return { row, outcome: 'failed' as Outcome, detail: `version ${input.version} has no measure type ${row.measure_type}`, moved: null };
-            const change: PolicyChange = { policy: measurePolicyOf(doc, type), version: input.version, reason: input.reason, author: input.author, rolloutId: input.rolloutId };
-            return { row, ...(await send(client, row.workflow_id, change, input.rolloutId)) };
-          }),
-        );
+      type Result = { measureId: string; outcome: Outcome; detail?: string; moved: unknown };
+      let pending: Result[] = [];
+      const flush = async () => {
+        const rs = pending;
+        pending = [];
+        if (rs.length === 0) return;
         await pool.query(
           `INSERT INTO policy_rollout_items (rollout_id, measure_id, outcome, moved, detail)
            SELECT $1, x.measure_id, x.outcome, x.moved::jsonb, x.detail
              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(measure_id, outcome, moved, detail)
            ON CONFLICT (rollout_id, measure_id) DO UPDATE SET outcome = excluded.outcome, moved = excluded.moved, detail = excluded.detail, at = now()
             WHERE policy_rollout_items.outcome NOT IN ('moved', 'updated')`,
-          [input.rolloutId, results.map((r) => r.row.measure_id), results.map((r) => r.outcome), results.map((r) => (r.moved ? JSON.stringify(r.moved) : null)), results.map((r) => r.detail ?? null)],
+          [input.rolloutId, rs.map((r) => r.measureId), rs.map((r) => r.outcome), rs.map((r) => (r.moved ? JSON.stringify(r.moved) : null)), rs.map((r) => r.detail ?? null)],
         );
-        for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-        cursor = chunk[chunk.length - 1].measure_id;
-        heartbeat({ after: cursor });
-      }
+        for (const r of rs) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+        heartbeat({ done: Object.values(counts).reduce((a, b) => a + b, 0), of: rows.length });
+      };
+      // A sliding window of `concurrency` updates in flight (each to a different workflow).
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(input.concurrency, rows.length) }, async () => {
+          while (next < rows.length) {
+            const row = rows[next++];
+            const type = doc.measureTypes.find((t) => t.slug === row.measure_type);
+            const r: Result = type
+              ? { measureId: row.measure_id, ...(await send(client, row.workflow_id, { policy: measurePolicyOf(doc, type), version: input.version, reason: input.reason, author: input.author, rolloutId: input.rolloutId }, input.rolloutId)) }
+              : { measureId: row.measure_id, outcome: 'failed', detail: `version ${input.version} has no measure type ${row.measure_type}`, moved: null };
+            pending.push(r);
+            if (pending.length >= input.concurrency) await flush();
+          }
+        }),
+      );
+      await flush();
+      const cursor = rows.length ? rows[rows.length - 1].measure_id : after;
       await pool.query('UPDATE policy_rollouts SET updated_at = now() WHERE id = $1', [input.rolloutId]);
       return { processed: rows.length, next: rows.length < input.limit ? null : cursor, counts };
     },
@@ -106,7 +117,8 @@ async function send(client: Client, workflowId: string, change: PolicyChange, ro
   for (let attempt = 1; ; attempt++) {
     try {
       const r = await client.workflow.getHandle(workflowId).executeUpdate(policyUpdate, { args: [change], updateId: rolloutId });
-      return { outcome: !r.changed ? 'already' : r.moved.length ? 'moved' : 'updated', moved: r.moved.length ? r.moved : null };
+      const mine = r.changed || r.appliedBy === rolloutId;
+      return { outcome: !mine ? 'already' : r.moved.length ? 'moved' : 'updated', moved: r.moved.length ? r.moved : null };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) return { outcome: 'closed', detail: 'the measure is no longer running', moved: null };
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;

@@ -154,6 +154,7 @@ export async function previewChange(
   };
   const teams = new Map<string, { before: number[]; after: number[] }>();
   const limit = o.limit ?? 200;
+  const memo = new SimulationMemo();
   for (const r of rows) {
     if (!r.snapshot) continue;
     const oldDoc = docs.get(r.policy_version);
@@ -192,9 +193,9 @@ export async function previewChange(
       k.maxDays = Math.max(k.maxDays, m.days);
     }
 
-    const w1 = simulateFollowUps(oldPolicy, state, facts, from);
+    const w1 = memo.simulate(oldPolicy, state, facts, from);
     const sameRules = stableJson(oldType) === stableJson(newType);
-    const w2 = sameRules ? w1 : simulateFollowUps(newPolicy, state, facts, from);
+    const w2 = sameRules ? w1 : memo.simulate(newPolicy, state, facts, from);
     const team = r.team_id ?? '(no team)';
     let tw = teams.get(team);
     if (!tw) teams.set(team, (tw = { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) }));
@@ -208,4 +209,33 @@ export async function previewChange(
   p.workload.teams = [...teams.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([teamId, w]) => ({ teamId, ...w }));
   p.timing.computeMs = Date.now() - t1;
   return p;
+}
+
+/** Measures of one type with the same dated facts simulate alike: the machine is a function of
+ *  (policy, state, facts). The key drops what the simulation cannot see (event ids, case and
+ *  caseworker ids, the instants events were stamped, the time of day) unless a rule of the type
+ *  counts in hours or seconds, when every instant matters and nothing is shared. */
+export class SimulationMemo {
+  private readonly cache = new Map<string, number[]>();
+  private readonly subDay = new Map<MeasurePolicy, boolean>();
+  hits = 0;
+  misses = 0;
+
+  simulate(policy: MeasurePolicy, state: MeasureState, facts: Facts, from: IsoDate): number[] {
+    let sub = this.subDay.get(policy);
+    if (sub === undefined) this.subDay.set(policy, (sub = /"P[0-9YMWD]*T/.test(JSON.stringify(policy))));
+    if (sub) return simulateFollowUps(policy, state, facts, from);
+    const key = `${policy.municipality}|${policy.version}|${policy.measureType.slug}|${state}|${from}|${dateOf(facts.now)}|${JSON.stringify(facts, (k, v) =>
+      k === 'eventId' || k === 'at' || k === 'now' || k === 'caseId' || k === 'caseworkerId' || k === 'teamId' ? undefined : v,
+    )}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const w = simulateFollowUps(policy, state, facts, from);
+    this.cache.set(key, w);
+    return w;
+  }
 }

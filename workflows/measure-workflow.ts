@@ -64,7 +64,11 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     async (c) => {
       const fromVersion = snap.context.policy.version;
       const r = changePolicy(snap, c, raised, Date.now());
-      if (!r) return { measureId, state: snap.state, fromVersion, version: c.version, changed: false, moved: [] };
+      if (!r) {
+        // Already at this version: say which rollout applied it, so a retried batch counts it right.
+        const prior = audit.find((a) => a.version === c.version);
+        return { measureId, state: snap.state, fromVersion, version: c.version, changed: false, moved: prior?.moved ?? [], appliedBy: prior?.rolloutId };
+      }
       snap = r.snapshot;
       for (const k of r.carriedKeys) raised.add(k);
       audit.push(r.audit);
@@ -72,6 +76,8 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
       updatesThisRun++;
       changes++;
       await project();
+      // Projected here, before the answer: the loop need not project the same view again.
+      if (handled === changes - 1) handled = changes;
       return { measureId, state: snap.state, fromVersion, version: c.version, changed: true, moved: r.audit.moved };
     },
     {

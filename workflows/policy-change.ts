@@ -56,6 +56,8 @@ export interface PolicyChangeResult {
   /** False when the measure already ran under this version (the update is idempotent). */
   changed: boolean;
   moved: MovedDeadline[];
+  /** When unchanged: the rollout that moved the measure to this version earlier. */
+  appliedBy?: string;
 }
 
 /** Why the change cannot be applied to this measure, or null. */
