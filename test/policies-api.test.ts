@@ -1,6 +1,8 @@
 // Administrators' policy changes over HTTP on the real stack: versions, the preview, the
 // statutory floor, rollout to running measures, rollback, and a change that waits for its date.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addToDate, dateOf, startOfDay } from '../machines/dates';
 import { event, eventually, measureId, startTestStack, type TestStack } from './support/stack';
@@ -167,5 +169,29 @@ describe('policies over HTTP', { timeout: 240_000 }, () => {
 
     assert.equal((await call('POST', `/v1/policies/rollouts/${r.body.rollout.id}/stop`)).status, 202);
     await eventually(async () => (await call('GET', `/v1/policies/rollouts/${r.body.rollout.id}`)).body.status === 'stopped', 'the rollout to stop');
+  });
+
+  it('has a command line for administrators that talks to the API', async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((res) =>
+        execFile(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'admin-cli.ts'), ...args], { env: { ...process.env, INDSATSFLOW_API: s.apiUrl } }, (err, stdout, stderr) =>
+          res({ code: err ? ((err as any).code ?? 1) : 0, out: stdout + stderr }),
+        ),
+      );
+    const versions = await cli('policy', 'versions', 'hjorring', '--diff', '1', '2');
+    assert.equal(versions.code, 0, versions.out);
+    assert.match(versions.out, /version\s+effective\s+in force\s+author/);
+    assert.match(versions.out, /measureTypes\[familiebehandling\]\.firstFollowUp\.after\s+P4W\s+P6W/);
+    const dry = await cli('set-timer', 'hjorring', 'familiebehandling', 'first-follow-up', 'P5W', '--effective-from', addToDate(today(), 'P1D'), '--reason', 'try five weeks', '--dry-run');
+    assert.equal(dry.code, 0, dry.out);
+    assert.match(dry.out, /DRY RUN/);
+    assert.match(dry.out, /follow-ups due per week/);
+    const floor = await cli('set-timer', 'hjorring', 'familiebehandling', 'first-follow-up', 'P4M', '--effective-from', addToDate(today(), 'P1D'), '--reason', 'too loose');
+    assert.equal(floor.code, 1);
+    assert.match(floor.out, /Barnets Lov § 95/);
+    const status = await cli('rollout', 'status', '--municipality', 'hjorring');
+    assert.equal(status.code, 0, status.out);
+    assert.match(status.out, /hjorring-v2\s+completed/);
+    assert.equal((await cli('show', 'hjorring')).code, 0);
   });
 });
