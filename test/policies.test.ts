@@ -255,3 +255,9 @@ describe('schema', () => {
     assertRejects(q, /measureTypes\[0\]\.reassessment\.outcomes/);
   });
 });
+
+test('the test municipality used by the end-to-end tests is itself a valid policy', async () => {
+  const { parseMunicipalityPolicy } = await import('../policies/schema');
+  const { testMunicipality } = await import('./fixtures/test-policy');
+  assert.doesNotThrow(() => parseMunicipalityPolicy(testMunicipality()));
+});
