@@ -105,7 +105,20 @@ function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined): D
   return on === undefined ? d : { ...d, status: 'met', metOn: on, settledBy: by };
 }
 
+// Facts and policies are immutable values (every event makes new facts), so a derivation can be
+// reused for the same pair: one transition asks for the deadlines several times (guards, refusals,
+// the view). Frozen, so that no caller can change what another reads.
+const derived = new WeakMap<Facts, WeakMap<MeasurePolicy, readonly Deadline[]>>();
+
 export function deriveDeadlines(policy: MeasurePolicy, f: Facts): Deadline[] {
+  let byPolicy = derived.get(f);
+  if (!byPolicy) derived.set(f, (byPolicy = new WeakMap()));
+  let ds = byPolicy.get(policy);
+  if (!ds) byPolicy.set(policy, (ds = Object.freeze(derive(policy, f))));
+  return ds as Deadline[];
+}
+
+function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   const t = policy.measureType;
   const g = f.grant;
   if (!g) return [];
