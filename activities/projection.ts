@@ -1,12 +1,11 @@
 // Writes a measure's view to PostgreSQL. A versioned upsert: an older revision arriving late
 // (a retried activity, interleaved writers) never overwrites a newer one.
 import type { Pool } from 'pg';
+import { inTransaction } from '../db/transaction';
 import type { MeasureView } from '../workflows/view';
 
 export async function projectMeasure(pool: Pool, v: MeasureView): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     const res = await client.query(
       `INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
                              case_id, caseworker_id, team_id, revision, history, updated_at)
@@ -30,11 +29,5 @@ export async function projectMeasure(pool: Pool, v: MeasureView): Promise<void> 
         );
       }
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -14,6 +14,7 @@ import type { RolloutInput } from '../workflows/rollout-workflow';
 import { catalogueView } from './catalogue';
 import { changedTypes, diffPolicies, EditRefused, setTimer, validatePolicy } from './policy-edit';
 import { previewChange } from './policy-preview';
+import { inTransaction } from '../db/transaction';
 
 export interface PolicyDeps {
   pool: Pool;
@@ -42,6 +43,14 @@ const common = {
   rollout: rolloutTuning,
   previewLimit: z.number().int().min(0).max(10_000).optional(),
 };
+
+type Common = z.output<z.ZodObject<typeof common>>;
+
+/** What every edit request says beside its change: when, why, who, and how to run it. */
+function requested(body: Common, author: string) {
+  const { effectiveFrom, reason, dryRun, baseVersion, rollout, previewLimit } = body;
+  return { effectiveFrom, author, reason, dryRun, baseVersion, rollout, previewLimit };
+}
 
 export const rolloutId = (municipality: string, version: number) => `${municipality}-v${version}`;
 const rolloutWorkflowId = (municipality: string, version: number) => `policy-rollout/${municipality}/v${version}`;
@@ -76,23 +85,15 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
       const preview = await previewChange(deps, { municipality: o.municipality, next, measureTypes: types, effectiveFrom: o.effectiveFrom, limit: o.previewLimit });
       return reply.status(200).send({ dryRun: true, municipality: o.municipality, version: o.basedOn + 1, basedOn: o.basedOn, effectiveFrom: o.effectiveFrom, startsAt, change: o.change, measureTypes: types, preview });
     }
-    const client = await pool.connect();
-    let row;
-    try {
-      await client.query('BEGIN');
-      row = await store.create({ municipality: o.municipality, document: next, effectiveFrom: o.effectiveFrom, author: o.author, reason: o.reason, change: o.change, changedTypes: types, baseVersion: o.baseVersion ?? o.basedOn }, client);
+    const row = await inTransaction(pool, async (client) => {
+      const created = await store.create({ municipality: o.municipality, document: next, effectiveFrom: o.effectiveFrom, author: o.author, reason: o.reason, change: o.change, changedTypes: types, baseVersion: o.baseVersion ?? o.basedOn }, client);
       await client.query(
         `INSERT INTO policy_rollouts (id, municipality, version, measure_types, effective_from, starts_at, workflow_id, status, author, reason)
          VALUES ($1,$2,$3,$4,$5,$6,$7,'scheduled',$8,$9)`,
-        [rolloutId(o.municipality, row.version), o.municipality, row.version, types, o.effectiveFrom, startsAt, rolloutWorkflowId(o.municipality, row.version), o.author, o.reason],
+        [rolloutId(o.municipality, created.version), o.municipality, created.version, types, o.effectiveFrom, startsAt, rolloutWorkflowId(o.municipality, created.version), o.author, o.reason],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return created;
+    });
     const id = rolloutId(o.municipality, row.version);
     const started = await startRollout(id, o.rollout).then(() => null, (err: Error) => err.message);
     return reply.status(started ? 503 : 201).send({
@@ -196,13 +197,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
           document: edit.document,
           basedOn: latest.version,
           change: { kind: 'timer', summary: edit.summary, changes: [{ path: edit.path, from: edit.from, to: edit.to }] },
-          effectiveFrom: req.body.effectiveFrom,
-          author,
-          reason: req.body.reason,
-          dryRun: req.body.dryRun,
-          baseVersion: req.body.baseVersion,
-          rollout: req.body.rollout,
-          previewLimit: req.body.previewLimit,
+          ...requested(req.body, author),
         });
       } catch (err) {
         return refused(reply, err);
@@ -243,13 +238,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
             changes,
             ...(rollbackTo !== undefined ? { rollbackTo } : {}),
           },
-          effectiveFrom: req.body.effectiveFrom,
-          author,
-          reason: req.body.reason,
-          dryRun: req.body.dryRun,
-          baseVersion: req.body.baseVersion,
-          rollout: req.body.rollout,
-          previewLimit: req.body.previewLimit,
+          ...requested(req.body, author),
         });
       } catch (err) {
         return refused(reply, err);
