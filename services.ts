@@ -15,6 +15,7 @@ import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
 import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
+import { startOutbox } from './notifications/outbox';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -29,6 +30,9 @@ export interface ServiceOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   logger?: boolean;
   temporalArgs?: string[];
+  /** Where escalations are delivered to the case system; default NOTIFY_URL; none: not delivered. */
+  notifyUrl?: string;
+  notifyPollMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
   log?: (line: string) => void;
@@ -97,6 +101,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       running = undefined;
       if (r) await r.shutdown();
     };
+    const notifyUrl = o.notifyUrl ?? process.env.NOTIFY_URL;
+    if (notifyUrl) {
+      const outbox = startOutbox(pool, { url: notifyUrl, pollMs: o.notifyPollMs, log });
+      stops.push(outbox.stop);
+      log(`escalations are delivered to ${notifyUrl}`);
+    }
+
     await startWorker();
     stops.push(stopWorker);
 

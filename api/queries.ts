@@ -105,7 +105,7 @@ export async function listEscalations(pool: Pool, f: EscalationFilter) {
   if (f.measureId) where.push(`measure_id = $${args.push(f.measureId)}`);
   if (f.level !== undefined) where.push(`level = $${args.push(f.level)}`);
   const res = await pool.query(
-    `SELECT measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id
+    `SELECT measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id, notified_at
        FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY raised_at, id LIMIT $${args.push(f.limit)} OFFSET $${args.push(f.offset)}`,
     args,
@@ -120,5 +120,7 @@ export async function listEscalations(pool: Pool, f: EscalationFilter) {
     raisedAt: r.raised_at.toISOString(),
     caseworkerId: r.caseworker_id,
     teamId: r.team_id,
+    /** When the case system accepted the notification (null: not yet, or no NOTIFY_URL). */
+    notifiedAt: r.notified_at ? r.notified_at.toISOString() : null,
   }));
 }

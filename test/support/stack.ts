@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EncryptionCodec } from '../../codec/encryption-codec';
 import { catalogueSource } from '../../policies/source';
-import { startServices, type Services } from '../../services';
+import { startServices, type ServiceOptions, type Services } from '../../services';
 import { WORKFLOWS_PATH } from '../../worker';
 import { testMunicipality } from '../fixtures/test-policy';
 
@@ -22,7 +22,7 @@ export const TEST_CODEC = new EncryptionCodec(new Map([['test', Buffer.alloc(32,
 
 let runtimeInstalled = false;
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: Partial<ServiceOptions> = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -35,6 +35,7 @@ export async function startTestStack(): Promise<TestStack> {
     codec: TEST_CODEC,
     // Continue-as-new is suggested after 60 events instead of 4,096, so the tests reach it.
     temporalArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    ...options,
   });
   const request = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${s.apiUrl}${path}`, {
