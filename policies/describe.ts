@@ -56,7 +56,8 @@ export function timersOf(t: MeasureTypePolicy) {
   for (const o of t.obligations ?? []) {
     const from = o.from === 'birth' ? 'birth' : (FROM[o.from] ?? o.from);
     const every = o.every ? `, then every ${afterInWords(o.every)}` : '';
-    out.push({ timer: o.kind, rule: `${o.name}: ${afterInWords(o.after)} after ${from}${every} (${o.strength}${o.forcesDecision ? ', forces a decision' : ''})`, source: o.source, sourceText: sourceInWords(o.source) });
+    const when = o.after === 'P0D' ? `by ${from}` : `${afterInWords(o.after)} after ${from}`;
+    out.push({ timer: o.kind, rule: `${o.name}: ${when}${every} (${o.strength}${o.forcesDecision ? ', forces a decision' : ''})`, source: o.source, sourceText: sourceInWords(o.source) });
   }
   if (t.statutoryFollowUp)
     out.push({ timer: 'first-follow-up', rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)', source: { kind: 'statute', paragraph: 'Barnets Lov § 95' }, sourceText: 'Barnets Lov § 95' });
