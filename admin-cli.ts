@@ -27,7 +27,9 @@ async function call(method: string, path: string, body?: unknown, author?: strin
   try {
     res = await fetch(`${API}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'x-indsatsflow-user': author ?? process.env.USER ?? 'cli' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'x-indsatsflow-user': author ?? process.env.USER ?? 'cli',
+        ...(process.env.INDSATSFLOW_ADMIN_TOKEN ? { authorization: `Bearer ${process.env.INDSATSFLOW_ADMIN_TOKEN}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

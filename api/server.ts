@@ -18,6 +18,7 @@ import type { PolicyStore } from '../policies/store';
 import { registerPolicyRoutes } from './policies';
 import type { PayloadCodec } from '@temporalio/common';
 import { catalogueView } from './catalogue';
+import { registerAdminAuth } from './admin-auth';
 import { registerCodecServer } from './codec-server';
 import { eventBodySchema } from './event-schemas';
 import { EventIntake } from './events';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   /** Versioned policies: the administrators' /v1/policies routes. */
   policyStore?: PolicyStore;
   logger?: boolean;
+  /** Required for policy edits and the codec endpoint when set; default INDSATSFLOW_ADMIN_TOKEN. */
+  adminToken?: string;
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
@@ -86,6 +89,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  registerAdminAuth(app, deps.adminToken ?? process.env.INDSATSFLOW_ADMIN_TOKEN);
   if (deps.codec) registerCodecServer(app, deps.codec, deps.uiOrigins ?? []);
 
   const intake = new EventIntake(deps);
