@@ -13,6 +13,7 @@ import { displayStatus, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy, MeasureTypePolicy, Participant, RuleSource } from '../policies/types';
+import { byId, table } from './support/machine-events';
 
 const SEED = '003_b99f7acbbab04cfc.txt';
 
@@ -70,14 +71,7 @@ function run(policy: MeasurePolicy, events: MeasureEvent[], from = newMeasure(po
 }
 const tickTo = (s: MeasureSnapshot, date: string) => tick(s, at(date));
 
-function byId(s: MeasureSnapshot, id: string): Deadline {
-  const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
-  return d;
-}
 const ids = (s: MeasureSnapshot) => deadlines(s).map((d) => d.id);
-/** (id, expectedFrom, dueOn, status) of every deadline, in the machine's order. */
-const table = (s: MeasureSnapshot) => deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
 const lines = (src: RuleSource) => (src.kind === 'seed' ? `${src.document}:${src.lines}` : src.kind);
 const cite = (l: string) => `${SEED}:${l}`;
 

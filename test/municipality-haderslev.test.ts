@@ -10,7 +10,7 @@ import { displayStatus, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy } from '../policies/types';
-import { eventsFrom, noon, NOW, type Ev } from './support/machine-events';
+import { eventsFrom, noon, NOW, type Ev, byId, table, lines } from './support/machine-events';
 
 const SEED = '001_f92068b97448aae5.txt';
 const ev = eventsFrom('dubu/haderslev');
@@ -32,14 +32,6 @@ function had(slug: string): MeasurePolicy {
 function run(slug: string, events: MeasureEvent[], now = NOW): MeasureSnapshot {
   return events.reduce((s, e) => apply(s, e, now), newMeasure(had(slug)));
 }
-function byId(s: MeasureSnapshot, id: string): Deadline {
-  const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
-  return d;
-}
-/** (id, expectedFrom, dueOn, status) of every deadline, in order. */
-const table = (s: MeasureSnapshot) => deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
-const lines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
 const overdue = (s: MeasureSnapshot, now = NOW) => deadlines(s).filter((d) => displayStatus(d, now) === 'overdue').map((d) => d.id);
 function refused(s: MeasureSnapshot, e: MeasureEvent, pattern: RegExp, now = NOW) {
   const why = check(s, e, now);

@@ -11,6 +11,7 @@ import { displayStatus, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy, Participant } from '../policies/types';
+import { byId, table, lines } from './support/machine-events';
 
 const SEED = '002_294730b57e2b5232.txt';
 const M = 'halsnaes';
@@ -55,13 +56,6 @@ function run(slug: string, events: MeasureEvent[]): MeasureSnapshot {
 }
 const more = (s: MeasureSnapshot, ...events: MeasureEvent[]) => events.reduce((x, e) => apply(x, e, e.at), s);
 
-function byId(s: MeasureSnapshot, id: string): Deadline {
-  const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
-  return d;
-}
-const table = (s: MeasureSnapshot) => deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
-const lines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
 
 function refused(s: MeasureSnapshot, e: MeasureEvent, pattern: RegExp) {
   const why = check(s, e, e.at);

@@ -9,7 +9,7 @@ import { displayStatus, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy } from '../policies/types';
-import { eventsFrom, noon, NOW, type Ev } from './support/machine-events';
+import { eventsFrom, noon, NOW, type Ev, byId } from './support/machine-events';
 
 const SEED = '004_18095e674980c3a5.txt';
 const ev = eventsFrom('dubu/norddjurs');
@@ -29,11 +29,6 @@ function nd(slug: string): MeasurePolicy {
 }
 function run(slug: string, events: MeasureEvent[], now = NOW): MeasureSnapshot {
   return events.reduce((s, e) => apply(s, e, now), newMeasure(nd(slug)));
-}
-function byId(s: MeasureSnapshot, id: string): Deadline {
-  const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
-  return d;
 }
 const ids = (s: MeasureSnapshot) => deadlines(s).map((d) => d.id);
 const seedLines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
