@@ -162,6 +162,16 @@ export const countLimitSchema = z.strictObject({
   source: ruleSourceSchema,
 });
 
+/** Flags every item whose key an earlier item already has, at the later item's path. */
+function reportDuplicates<T, K extends keyof T & string>(ctx: z.RefinementCtx, items: readonly T[], list: string, key: K, what: string): void {
+  const first = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    const at = first.get(item[key]);
+    if (at === undefined) first.set(item[key], i);
+    else ctx.addIssue({ code: 'custom', path: [list, i, key], message: `duplicate ${what} "${String(item[key])}" (also ${list}[${at}])` });
+  });
+}
+
 const afterSchema = z.union([isoDurationSchema, durationRangeSchema]);
 
 export const caseEventTypeSchema = z.enum(['child.placed', 'child.placement-ended', 'family.moved-away']);
@@ -233,25 +243,8 @@ export const measureTypePolicySchema = z
     catalogueIds: z.array(z.string().min(1)).optional(),
   })
   .superRefine((m, ctx) => {
-    const kinds = new Map<string, number>();
-    (m.obligations ?? []).forEach((o, i) => {
-      const first = kinds.get(o.kind);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['obligations', i, 'kind'], message: `duplicate obligation kind "${o.kind}" (also obligations[${first}])` });
-      else kinds.set(o.kind, i);
-    });
-    const seen = new Map<string, number>();
-    m.packages.forEach((p, i) => {
-      const first = seen.get(p.slug);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['packages', i, 'slug'],
-          message: `duplicate package slug "${p.slug}" (also packages[${first}])`,
-        });
-      } else {
-        seen.set(p.slug, i);
-      }
-    });
+    reportDuplicates(ctx, m.obligations ?? [], 'obligations', 'kind', 'obligation kind');
+    reportDuplicates(ctx, m.packages, 'packages', 'slug', 'package slug');
   });
 
 export const escalationStepSchema = z.strictObject({
@@ -274,19 +267,7 @@ export const municipalityPolicySchema = z
     measureTypes: z.array(measureTypePolicySchema),
   })
   .superRefine((p, ctx) => {
-    const seen = new Map<string, number>();
-    p.measureTypes.forEach((m, i) => {
-      const first = seen.get(m.slug);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['measureTypes', i, 'slug'],
-          message: `duplicate measure-type slug "${m.slug}" (also measureTypes[${first}])`,
-        });
-      } else {
-        seen.set(m.slug, i);
-      }
-    });
+    reportDuplicates(ctx, p.measureTypes, 'measureTypes', 'slug', 'measure-type slug');
     p.escalation.forEach((step, i) => {
       if (step.level !== i + 1) {
         ctx.addIssue({
