@@ -1,5 +1,6 @@
 // The catalogue as case systems and administrators read it: every measure type with its slugs,
 // legal basis (as written and in Barnets Lov), packages and timers in plain words.
+import { paragraphsOf, statutoryFirstFollowUp } from '../machines/statutory';
 import { timersOf } from '../policies/describe';
 import type { MunicipalityPolicy } from '../policies/types';
 
@@ -15,6 +16,8 @@ export function catalogueView(m: MunicipalityPolicy) {
       name: t.name,
       legalBasis: t.legalBasis,
       barnetsLov: t.barnetsLov,
+      blParagraphs: paragraphsOf(t),
+      statutoryFollowUp: statutoryFirstFollowUp(t)?.source ?? null,
       discontinued: t.discontinued ?? false,
       packages: t.packages,
       timers: timersOf(t),

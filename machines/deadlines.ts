@@ -16,7 +16,7 @@ import {
 } from './dates';
 import { countingFollowUps, type Facts } from './facts';
 import type { Anchor, DurationRange, IsoDuration, MeasurePolicy, ObligationAnchor, ObligationRule, RuleSource, Strength, TimerRule } from '../policies/types';
-import { STATUTORY_FIRST_FOLLOW_UP } from './statutory';
+import { statutoryFirstFollowUp } from './statutory';
 
 export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
 
@@ -165,7 +165,7 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
 function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   const t = policy.measureType;
   const g = f.grant!;
-  const statutory = t.statutoryFollowUp ? STATUTORY_FIRST_FOLLOW_UP : null;
+  const statutory = statutoryFirstFollowUp(t);
   if (!t.firstFollowUp && !statutory) return [];
 
   const held = countingFollowUps(f);
@@ -192,6 +192,28 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
     alsoRequiredBy: others.length ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source })) : undefined,
   };
   out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
+  // A soft municipal rule that is earlier ("gerne 1 gang månedligt") warns; it never swallows the
+  // hard floor behind it, which stays a deadline of its own and escalates when it is missed.
+  const floor = gov.rule.strength === 'soft' ? others.find((o) => o.rule.strength === 'hard') : undefined;
+  if (floor) {
+    const also = candidates.filter((c) => c !== floor);
+    out.push(
+      settle(
+        {
+          id: `first-follow-up-${floor.basis}`,
+          kind: 'first-follow-up',
+          ...floor.tm,
+          status: 'pending',
+          basis: floor.basis,
+          strength: 'hard',
+          source: floor.rule.source,
+          alsoRequiredBy: also.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source })),
+        },
+        held[0]?.heldOn,
+        held[0]?.eventId,
+      ),
+    );
+  }
   if (!held[0] || !t.followUp) return out;
 
   const start = g.startOn;

@@ -1,5 +1,6 @@
 // A policy's rules in plain words, with their sources: what the catalogue endpoint shows.
 import type { DurationRange, IsoDuration, MeasureTypePolicy, RuleSource, TimerRule } from './types';
+import { statutoryFirstFollowUp } from '../machines/statutory';
 
 const UNITS: Record<string, [string, string]> = { Y: ['year', 'years'], M: ['month', 'months'], W: ['week', 'weeks'], D: ['day', 'days'], H: ['hour', 'hours'], S: ['second', 'seconds'] };
 
@@ -59,7 +60,8 @@ export function timersOf(t: MeasureTypePolicy) {
     const when = o.after === 'P0D' ? `by ${from}` : `${afterInWords(o.after)} after ${from}`;
     out.push({ timer: o.kind, rule: `${o.name}: ${when}${every} (${o.strength}${o.forcesDecision ? ', forces a decision' : ''})`, source: o.source, sourceText: sourceInWords(o.source) });
   }
-  if (t.statutoryFollowUp)
-    out.push({ timer: 'first-follow-up', rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)', source: { kind: 'statute', paragraph: 'Barnets Lov § 95' }, sourceText: 'Barnets Lov § 95' });
+  const floor = statutoryFirstFollowUp(t);
+  if (floor && floor.source.kind === 'statute')
+    out.push({ timer: 'first-follow-up', rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)', source: floor.source, sourceText: floor.source.paragraph });
   return out;
 }

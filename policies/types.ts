@@ -136,8 +136,12 @@ export interface MeasureTypePolicy {
   barnetsLov: Array<{ ref: string; confidence: 'high' | 'medium' | 'low' }>;
   /** Empty when the type has no packages; then `measure.granted` carries none. */
   packages: PackagePolicy[];
-  /** BL § 95 (first follow-up within 3 months of start) applies to § 32 supportive measures. */
-  statutoryFollowUp: boolean;
+  /** The Barnets Lov paragraph(s) a measure of this type is granted under (a placement: 46 or 47).
+   *  The statutory duties follow from them: BL § 95 for §§ 32, 46, 47, 114-116 and 120
+   *  (machines/statutory.ts). Required in the catalogue; absent only in documents stored before it. */
+  blParagraphs?: number[];
+  /** Superseded by `blParagraphs`: read only for policy versions stored before them. */
+  statutoryFollowUp?: boolean;
   /** Null when the measure type has no startup meeting. */
   startupMeeting: TimerRule | null;
   /** The executor's treatment plan, due before the startup meeting (counts from the same anchor). */

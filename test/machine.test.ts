@@ -1,6 +1,7 @@
 // The measure machine (machines/measure.ts) driven with the real Hjørring catalogue: every type and
 // package, deadlines worked out by hand from the seed (000_caf6e465e6fbee8a.txt), follow-ups that do
 // and do not count, the forced reassessment and its decisions, refusals, determinism.
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -121,11 +122,11 @@ describe('the Hjørring catalogue as the machine sees it', () => {
   });
 
   test('no Hjørring type lets the statutory floor govern (so it is exercised with a test policy below)', () => {
-    // A type governed by BL § 95 would be statutoryFollowUp with no municipal first follow-up, or one
-    // later than 3 months. Hjørring has none: samvær is P3M but outside § 32 (statutoryFollowUp false).
+    // A type governed by BL § 95 would be under § 95 with no municipal first follow-up, or one later
+    // than 3 months. Hjørring has none: samvær is P3M but its basis (BL § 104) is outside § 95.
     const ref = '2026-01-31';
     const governed = getMunicipality('hjorring')!.measureTypes.filter((t) => {
-      if (!t.statutoryFollowUp) return false;
+      if (!underSection95(t)) return false;
       const f = t.firstFollowUp;
       if (!f) return true;
       const after = typeof f.after === 'string' ? f.after : f.after.max;
@@ -133,7 +134,7 @@ describe('the Hjørring catalogue as the machine sees it', () => {
     });
     assert.deepEqual(governed.map((t) => t.slug), []);
     assert.deepEqual(
-      getMunicipality('hjorring')!.measureTypes.filter((t) => t.statutoryFollowUp).map((t) => t.slug).sort(),
+      getMunicipality('hjorring')!.measureTypes.filter((t) => underSection95(t)).map((t) => t.slug).sort(),
       [...Object.keys(PATTERN_TYPES), 'sikkerhedsplan'].sort(),
     );
   });
@@ -540,8 +541,8 @@ describe('the statutory floor governs where the municipality sets nothing strict
     assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2026-11-30']]);
   });
 
-  test('statutoryFollowUp false and no municipal rule: no follow-up deadline at all', () => {
-    const pol = testPolicy(fastMeasureType({ statutoryFollowUp: false, firstFollowUp: null, followUp: null }));
+  test('a legal basis outside BL § 95 and no municipal rule: no follow-up deadline at all', () => {
+    const pol = testPolicy(fastMeasureType({ blParagraphs: [30], firstFollowUp: null, followUp: null }));
     const s = run(pol, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-08-03', NOW, 'testby')]);
     assert.deepEqual(deadlines(s).map((d) => d.kind), ['reassessment']);
   });

@@ -3,6 +3,7 @@
 // approvers, prerequisites, age rules, the transition plan at 17½, linked ends, orders that may not be
 // closed for lack of motivation, grant ages), each on a real measure type with every date worked out
 // by hand from the seed line cited beside it. Pure and fast: no stack.
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -113,8 +114,9 @@ describe('the Allerød catalogue', () => {
         ['kontaktperson-familie', ['all-kontaktperson-familie']],
       ],
     );
-    // Every § 52 stk. 3 type carries the statutory floor; aftercare (§ 76) does not.
-    assert.deepEqual(m.measureTypes.filter((t) => !t.statutoryFollowUp).map((t) => t.slug), ['kontaktperson-eftervaern']);
+    // Every type carries the statutory floor: the § 52 stk. 3 types under BL § 32, aftercare (SEL § 76)
+    // under BL § 114, which BL § 95 stk. 1 names too.
+    assert.deepEqual(m.measureTypes.filter((t) => !underSection95(t)).map((t) => t.slug), []);
     // The seed is silent on escalation: the municipal default ladder.
     assert.deepEqual(m.escalation.map((e) => [e.level, e.role, e.after, e.source.kind]), [
       [1, 'sagsbehandler', 'P0D', 'policy-setting'],
@@ -499,11 +501,11 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
     let s = run(p, [grant('kontaktperson-eftervaern', '2025-05-01', { birth: '2007-04-10', prerequisites: ['handleplan'] })]);
     assert.deepEqual(table(s), [
       ['startup-meeting', null, '2025-05-15', 'pending'],
-      ['first-follow-up', null, '2025-08-01', 'pending'], // seed l.1202-1204, the Kontakten rule; no statutory floor for § 76
+      ['first-follow-up', null, '2025-08-01', 'pending'], // seed l.1202-1204, the Kontakten rule; BL § 95 (aftercare, § 114) says the same date
       ['prerequisite-handleplan', null, '2025-05-01', 'met'],
       ['age-limit', null, '2030-04-10', 'pending'], // seed l.1072: "Retten bortfalder ved det 23 år"
     ]);
-    assert.equal(byId(s, 'first-follow-up').alsoRequiredBy, undefined);
+    assert.deepEqual(byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2025-08-01']]);
     // seed l.1072-1073: "... eller, hvis den unge genanbringes."
     s = run(p, [startup('2025-05-08'), placed('2026-02-01', '2026-02-02')], s);
     assert.equal(s.state, 'reassessment-due');

@@ -2,6 +2,7 @@
 // revised 2019) as the machine sees it: one real measure of every rule kind the catalogue has, taken
 // through its life. Every date is worked out by hand from the seed text; comments cite the seed line.
 // Calendar arithmetic as in shared/docs/event-contract.md (day clamped to the month's last day).
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -52,10 +53,13 @@ describe('the Haderslev catalogue', () => {
     assert.equal(new Set(catIds).size, 27);
     assert.ok(catIds.every((id) => id.startsWith('had-')));
     assert.deepEqual(m.measureTypes.filter((t) => (t.catalogueIds ?? []).length === 0).map((t) => t.slug).sort(), ['doegninstitution-akut', 'praktisk-paedagogisk-stoette-intensiv']);
-    // Every SEL § 52 stk. 3 supportive measure (nr. 1-6, 8, 9) falls under BL § 95; placements (nr. 7), § 11, § 52 a, § 54, § 76 do not.
+    // BL § 95 stk. 1 covers §§ 32, 46, 47, 114-116 and 120: every SEL § 52 stk. 3 supportive measure
+    // (nr. 1-6, 8, 9 → BL § 32), every placement (nr. 7 → BL §§ 46/47) and aftercare (SEL § 76 → BL § 114);
+    // § 11 (BL § 29/30), § 52 a (BL § 35) and § 54 (BL § 75) do not.
     assert.deepEqual(
-      m.measureTypes.filter((t) => t.statutoryFollowUp).map((t) => t.slug).sort(),
-      ['aflastning', 'aflastning-kompenserende', 'dagtilbud-uddannelsessted', 'doegnophold-familie', 'familiebehandling', 'kontaktperson', 'kontaktperson-kompenserende', 'mestring-med-eget-netvaerk',
+      m.measureTypes.filter((t) => underSection95(t)).map((t) => t.slug).sort(),
+      ['afgiftning', 'aflastning', 'aflastning-kompenserende', 'dagtilbud-uddannelsessted', 'doegninstitution', 'doegninstitution-akut', 'doegnophold-familie', 'eftervaern', 'eget-vaerelse-kollegium',
+        'familiebehandling', 'kommunal-plejefamilie', 'kontaktperson', 'kontaktperson-kompenserende', 'kostskole-efterskole', 'mestring-med-eget-netvaerk', 'netvaerkspleje', 'opholdssted', 'plejefamilie',
         'praktikophold', 'praktisk-paedagogisk-stoette', 'praktisk-paedagogisk-stoette-intensiv', 'praktisk-paedagogisk-stoette-kompenserende'],
     );
     // The seed names no startup meeting or treatment plan anywhere.
@@ -318,7 +322,8 @@ describe('§ 52 stk. 3 nr. 7: placements', () => {
       ['follow-up#3', '2026-07-24', '2026-08-07', 'met'], // 2026-06-12 is before 2026-07-05 (start + 6 months): still 6-8 weeks
       ['follow-up#4', null, '2026-11-03', 'pending'], // 2026-08-03 is after: l.981 "minimum hver 3 måned"
     ]);
-    assert.equal(byId(s, 'first-follow-up').alsoRequiredBy, undefined, 'a placement is not under BL § 95');
+    // A placement is under BL § 95, jf. § 96: 3 months from 2026-01-05 is 2026-04-05; the municipal 8 weeks is stricter.
+    assert.deepEqual(byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [a.basis, a.dueOn, a.source.kind === 'statute' && a.source.paragraph]), [['statutory', '2026-04-05', 'Barnets Lov § 95, jf. § 96']]);
     assert.equal(lines(byId(s, 'follow-up#4')), `${SEED}:979-981`);
     assert.ok(!deadlines(s).some((d) => d.kind === 'reassessment'));
   });

@@ -1,0 +1,56 @@
+// Issue 9 through the machine: the statutory floor follows from each type's legal basis, a soft
+// municipal rule never swallows it, and policies stored before `blParagraphs` keep their meaning.
+// Every date is worked out by hand beside the assertion.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { apply, deadlines, newMeasure } from '../machines/measure';
+import { statutoryFirstFollowUp, underSection95 } from '../machines/statutory';
+import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
+import { fastMeasureType, testPolicy } from './fixtures/test-policy';
+import { byId, eventsFrom, NOW } from './support/machine-events';
+
+const ev = eventsFrom('dubu/statute');
+
+function grantOf(municipality: string, measureType: string, startOn: string, extra: Record<string, unknown> = {}) {
+  return ev('measure.granted', { municipality, measureType, caseId: 'C-9', caseworkerId: 'cw-9', grantedOn: startOn, startOn, ...extra });
+}
+
+describe('BL § 95 follows from the legal basis (issue 9.1)', () => {
+  test('every placement and aftercare type of the five catalogues is under § 95', () => {
+    const under: string[] = [];
+    for (const m of ['haderslev', 'halsnaes', 'allerod'])
+      for (const t of getMunicipality(m)!.measureTypes) if ((t.blParagraphs ?? []).some((p) => [46, 47, 114].includes(p)) && !(t.blParagraphs ?? []).includes(32)) under.push(`${m}/${t.slug}`);
+    // The 16 the review found without a statutory first follow-up.
+    assert.equal(under.length, 16, under.join(', '));
+    for (const id of under) {
+      const [m, slug] = id.split('/');
+      assert.ok(underSection95(resolveMeasurePolicy(m, slug)!.measureType), id);
+    }
+  });
+
+  test('Haderslev opholdssted (BL § 46/47): § 95 jf. § 96 stands beside the municipal 4 weeks', () => {
+    const p = resolveMeasurePolicy('haderslev', 'opholdssted')!;
+    const s = apply(newMeasure(p), grantOf('haderslev', 'opholdssted', '2026-02-16', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'udviklingsplan', 'familieraadslagning'] }), NOW);
+    const ff = byId(s, 'first-follow-up');
+    // 2026-02-16 + 4 weeks = 2026-03-16 (municipal); + 3 months = 2026-05-16 (statute)
+    assert.deepEqual([ff.dueOn, ff.basis], ['2026-03-16', 'municipal']);
+    assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn, a.source.kind === 'statute' && a.source.paragraph]), [['statutory', '2026-05-16', 'Barnets Lov § 95, jf. § 96']]);
+  });
+
+  test('a § 32 measure keeps the plain § 95 source; § 30, § 35, § 75 and § 104 have none', () => {
+    assert.deepEqual(statutoryFirstFollowUp({ blParagraphs: [32] })?.source, { kind: 'statute', paragraph: 'Barnets Lov § 95', note: 'første opfølgning senest 3 måneder efter iværksættelse (tidligere SEL § 70)' });
+    for (const p of [30, 35, 75, 104]) assert.equal(statutoryFirstFollowUp({ blParagraphs: [p] }), null, `BL § ${p}`);
+    for (const p of [114, 115, 116, 120]) assert.ok(statutoryFirstFollowUp({ blParagraphs: [p] }), `BL § ${p}`);
+  });
+
+  test('a policy stored before blParagraphs (running measures, older versions) keeps its flag', () => {
+    const legacy = testPolicy(fastMeasureType({ blParagraphs: undefined, statutoryFollowUp: true, firstFollowUp: null, followUp: null }));
+    const s = apply(newMeasure(legacy), grantOf('testby', 'hurtig-stoette', '2026-08-03', { package: 'roed' }), NOW);
+    // 2026-08-03 + 3 months = 2026-11-03
+    assert.deepEqual([byId(s, 'first-follow-up').dueOn, byId(s, 'first-follow-up').basis], ['2026-11-03', 'statutory']);
+    const none = testPolicy(fastMeasureType({ blParagraphs: undefined, statutoryFollowUp: false, firstFollowUp: null, followUp: null }));
+    const n = apply(newMeasure(none), grantOf('testby', 'hurtig-stoette', '2026-08-03', { package: 'roed' }), NOW);
+    assert.deepEqual(deadlines(n).map((d) => d.kind), ['reassessment']);
+  });
+});
