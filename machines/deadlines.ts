@@ -299,7 +299,13 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
     const anchor = obligationAnchor(o.from, f);
     if (!anchor) continue;
     const base = { kind: o.kind, status: 'pending' as const, basis: 'municipal' as const, strength: o.strength, source: o.source, forcesDecision: o.forcesDecision };
-    const first = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
+    let first: Deadline = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
+    const g = f.grant!;
+    // Nothing is due before the measure exists: an age reached before the start (a 17-year-old's
+    // transition plan at 17½) is due at the start, or the policy's grace after it. The grant was
+    // decided knowing the age, so such a deadline forces no decision of its own.
+    if (o.from === 'birth' && o.settledBy.by !== 'closure' && compareDates(first.dueOn, g.startOn) < 0)
+      first = { ...first, ...dateTiming(o.graceAfterStart ? addToDate(g.startOn, o.graceAfterStart) : g.startOn), expectedFrom: undefined, forcesDecision: undefined };
     if (o.settledBy.by === 'closure') {
       out.push(settle(first, f.closed?.closedOn, f.closed?.eventId));
       continue;

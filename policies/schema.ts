@@ -184,6 +184,7 @@ export const obligationRuleSchema = z
     after: afterSchema,
     from: z.union([z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']), caseEventTypeSchema]),
     every: afterSchema.optional(),
+    graceAfterStart: isoDurationSchema.optional(),
     settledBy: z.discriminatedUnion('by', [
       z.strictObject({ by: z.literal('event'), document: slugSchema.optional() }),
       z.strictObject({ by: z.literal('decision') }),

@@ -109,6 +109,9 @@ export interface ObligationRule {
   after: IsoDuration | DurationRange;
   from: ObligationAnchor;
   every?: IsoDuration | DurationRange;
+  /** An age rule whose age was reached before the measure started is due at the start, or this
+   *  long after it (a policy-set grace). */
+  graceAfterStart?: IsoDuration;
   settledBy: ObligationSettlement;
   /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
   forcesDecision?: boolean;

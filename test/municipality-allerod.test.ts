@@ -297,13 +297,15 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
     assert.equal(byId(s, 'end-after-placement').status, 'met');
   });
 
-  test('"som hovedregel 0-13 år" is soft: a 16-year-old is not refused, and is due for the assessment at once', () => {
+  test('"som hovedregel 0-13 år" is soft: a 16-year-old is not refused, and is due for the assessment at the start', () => {
     const p = al('praktisk-paedagogisk-stoette');
     const g = grant('praktisk-paedagogisk-stoette', '2026-03-02', { birth: '2010-01-01' });
     allowed(newMeasure(p), g);
     const s = run(p, [g]);
-    assert.equal(byId(s, 'age-review').dueOn, '2023-01-01');
-    assert.equal(displayStatus(byId(s, 'age-review'), at('2026-03-02')), 'overdue');
+    // 13 on 2023-01-01, before the start 2026-03-02: due at the start, not before the measure existed.
+    assert.equal(byId(s, 'age-review').dueOn, '2026-03-02');
+    assert.equal(displayStatus(byId(s, 'age-review'), at('2026-03-02')), 'pending');
+    assert.equal(displayStatus(byId(s, 'age-review'), at('2026-03-03')), 'overdue');
   });
 
   test('observationsforløb: closed within 3 months, no extension', () => {

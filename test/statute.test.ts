@@ -54,3 +54,17 @@ describe('BL § 95 follows from the legal basis (issue 9.1)', () => {
     assert.deepEqual(deadlines(n).map((d) => d.kind), ['reassessment']);
   });
 });
+
+describe('nothing is due before the measure exists (issue 9.3)', () => {
+  test('a policy-set grace: an age passed before the start is due that long after it', () => {
+    const t = fastMeasureType({
+      obligations: [{ kind: 'transition-plan', name: 'Handleplan for overgangen til voksenlivet', after: 'P17Y6M', from: 'birth', graceAfterStart: 'P1M', settledBy: { by: 'event' }, strength: 'hard', source: { kind: 'policy-setting', note: 'test' } }],
+    });
+    // Born 2008-12-31: 17½ on 2026-06-30, before the start 2026-08-03; + 1 month grace = 2026-09-03.
+    const s = apply(newMeasure(testPolicy(t)), grantOf('testby', 'hurtig-stoette', '2026-08-03', { package: 'roed', childBirthDate: '2008-12-31' }), NOW);
+    assert.equal(byId(s, 'transition-plan').dueOn, '2026-09-03');
+    // Born 2009-05-10: 17½ on 2026-11-10, after the start: the age date itself.
+    const y = apply(newMeasure(testPolicy(t)), grantOf('testby', 'hurtig-stoette', '2026-08-03', { package: 'roed', childBirthDate: '2009-05-10' }), NOW);
+    assert.equal(byId(y, 'transition-plan').dueOn, '2026-11-10');
+  });
+});
