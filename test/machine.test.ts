@@ -33,6 +33,8 @@ function grant(measureType: string, pkg: string | undefined, startOn: string, gr
     caseworkerId: 'cw-12',
     grantedOn,
     startOn,
+    // Hjørring orders every measure "altid med BUM skema og handleplan" (l.88): a well-formed order has it.
+    prerequisites: ['handleplan', 'foraeldrehandleplan'],
   }, at);
 }
 const startup = (heldOn: string, at = NOW) => ev('measure.startup-meeting-held', { heldOn }, at);
@@ -153,6 +155,7 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
             ['treatment-plan', null, S.w2, 'pending'],
             ['first-follow-up', null, S.w4, 'pending'],
             ['reassessment#1', S.m3, S.m6, 'pending'],
+            ['prerequisite-handleplan', null, S.grantedOn, 'met'], // "altid med BUM skema og handleplan"
           ]);
           const sm = byId(s, 'startup-meeting');
           assert.deepEqual([sm.basis, sm.strength, sm.source.kind], ['municipal', 'soft', 'policy-setting']);
@@ -184,6 +187,7 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
         ['startup-meeting', null, S.w2, 'pending'],
         ['treatment-plan', null, S.w2, 'pending'],
         ['first-follow-up', null, S.w2, 'pending'],
+        ['prerequisite-handleplan', null, S.grantedOn, 'met'],
       ]);
       const ff = byId(s, 'first-follow-up');
       assert.deepEqual([ff.basis, ff.strength, seedLines(ff)], ['municipal', 'hard', `${SEED}:720`]);
@@ -199,6 +203,7 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
           ['startup-meeting', null, S.w2, 'pending'],
           ['treatment-plan', null, S.w2, 'pending'],
           ['first-follow-up', null, S.m3, 'pending'],
+          ['prerequisite-handleplan', null, S.grantedOn, 'met'],
         ]);
         const ff = byId(s, 'first-follow-up');
         assert.deepEqual([ff.basis, ff.strength, seedLines(ff)], ['municipal', 'hard', `${SEED}:868`]);
@@ -210,9 +215,14 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
     test(`stoetteperson/stoetteperson, ${when}: only the startup meeting, no follow-up`, () => {
       const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', S.startOn, S.grantedOn)]);
       assert.equal(s.state, 'ordered');
-      assert.deepEqual(table(s), [['startup-meeting', null, S.w2, 'pending']]);
+      // l.762-764: ordered "altid med BUM skema, barnets handleplan og forældrehandleplan".
+      assert.deepEqual(table(s), [
+        ['startup-meeting', null, S.w2, 'pending'],
+        ['prerequisite-handleplan', null, S.grantedOn, 'met'],
+        ['prerequisite-foraeldrehandleplan', null, S.grantedOn, 'met'],
+      ]);
       const after = apply(s, startup(S.w2 < '2026-11-30' ? S.w2 : '2026-11-30'), NOW); // not after today
-      assert.deepEqual(deadlines(after).map((d) => [d.id, d.status]), [['startup-meeting', 'met']]);
+      assert.deepEqual(deadlines(after).map((d) => [d.id, d.status]), [['startup-meeting', 'met'], ['prerequisite-handleplan', 'met'], ['prerequisite-foraeldrehandleplan', 'met']]);
     });
 
     test(`indsatsteamet (no packages), ${when}: course end at 6 months`, () => {
@@ -278,7 +288,8 @@ describe('follow-up rhythm through the machine', () => {
 
   test('stoetteperson: follow-ups are not required and create no deadline', () => {
     const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', '2026-08-03'), startup('2026-08-10')]);
-    assert.deepEqual(deadlines(s).map((d) => d.kind), ['startup-meeting']);
+    // Only the startup meeting and the two plans it is ordered with (l.762-764): no follow-up.
+    assert.deepEqual(deadlines(s).map((d) => d.kind), ['startup-meeting', 'prerequisite-handleplan', 'prerequisite-foraeldrehandleplan']);
   });
 
   test('month-end arithmetic: start 2026-08-31 → follow-up 2026-09-28, floor 2026-11-30, reassessment 2026-11-30..2027-02-28', () => {
@@ -288,6 +299,7 @@ describe('follow-up rhythm through the machine', () => {
       ['treatment-plan', null, '2026-09-14', 'pending'],
       ['first-follow-up', null, '2026-09-28', 'pending'],
       ['reassessment#1', '2026-11-30', '2027-02-28', 'pending'],
+      ['prerequisite-handleplan', null, '2026-08-25', 'met'],
     ]);
     assert.equal(byId(s, 'first-follow-up').alsoRequiredBy?.[0].dueOn, '2026-11-30');
     // The limit falls due at the start of 2027-02-28 and is overdue from 2027-03-01, Copenhagen time.

@@ -68,3 +68,43 @@ describe('nothing is due before the measure exists (issue 9.3)', () => {
     assert.equal(byId(y, 'transition-plan').dueOn, '2026-11-10');
   });
 });
+
+describe('Hjørring: the rule kinds it had and did not use (issue 9.4)', () => {
+  const HJ = '000_caf6e465e6fbee8a.txt';
+  const hjGrant = (slug: string, pkg: string | undefined, startOn: string, prerequisites?: string[]) =>
+    grantOf('hjorring', slug, startOn, { ...(pkg ? { package: pkg } : {}), ...(prerequisites ? { prerequisites } : {}) });
+
+  test('støtteperson ends when the placement ends (l.784-787)', () => {
+    const p = resolveMeasurePolicy('hjorring', 'stoetteperson')!;
+    let s = apply(newMeasure(p), hjGrant('stoetteperson', 'stoetteperson', '2026-03-02', ['handleplan', 'foraeldrehandleplan']), NOW);
+    s = apply(s, ev('child.placement-ended', { endedOn: '2026-10-15' }), NOW);
+    const end = byId(s, 'end-after-placement-ended');
+    assert.deepEqual([end.dueOn, end.strength, end.source.kind === 'seed' && end.source.lines], ['2026-10-15', 'hard', '784-787']);
+    assert.equal(s.state, 'reassessment-due');
+    s = apply(s, ev('measure.closed', { closedOn: '2026-10-20', reason: 'placed' }), NOW);
+    assert.deepEqual([byId(s, 'end-after-placement-ended').status, byId(s, 'end-after-placement-ended').metOn], ['met', '2026-10-20']);
+  });
+
+  test('støtteperson ends when the custody holder moves away (l.784-787)', () => {
+    const p = resolveMeasurePolicy('hjorring', 'stoetteperson')!;
+    let s = apply(newMeasure(p), hjGrant('stoetteperson', 'stoetteperson', '2026-03-02', ['handleplan', 'foraeldrehandleplan']), NOW);
+    s = apply(s, ev('family.moved-away', { movedOn: '2026-09-30' }), NOW);
+    assert.deepEqual([byId(s, 'end-after-moved-away').dueOn, s.state], ['2026-09-30', 'reassessment-due']);
+  });
+
+  test('every Hjørring measure but Indsatsteamet is ordered with a handleplan (l.88 and its siblings; l.908 says none)', () => {
+    const m = getMunicipality('hjorring')!;
+    for (const t of m.measureTypes) {
+      const o = (t.obligations ?? []).find((x) => x.kind === 'prerequisite-handleplan');
+      if (t.slug === 'indsatsteamet') assert.equal(o, undefined, 'l.908: "Der er ikke krav om handleplan"');
+      else assert.ok(o && o.strength === 'hard' && o.source.kind === 'seed' && o.source.document === HJ, t.slug);
+    }
+    // Granted 2026-11-30 without it: due that day, overdue from the next.
+    const p = resolveMeasurePolicy('hjorring', 'familiebehandling')!;
+    const s = apply(newMeasure(p), hjGrant('familiebehandling', 'roed', '2026-11-30'), NOW);
+    const d = byId(s, 'prerequisite-handleplan');
+    assert.deepEqual([d.dueOn, d.status], ['2026-11-30', 'pending']);
+    const later = apply(s, ev('measure.obligation-met', { obligation: 'prerequisite-handleplan', metOn: '2026-11-30' }), NOW);
+    assert.equal(byId(later, 'prerequisite-handleplan').status, 'met');
+  });
+});
