@@ -15,7 +15,7 @@ import {
   upperBound,
 } from './dates';
 import { countingFollowUps, type Facts } from './facts';
-import type { Anchor, DurationRange, IsoDuration, MeasurePolicy, ObligationAnchor, ObligationRule, RuleSource, Strength, TimerRule } from '../policies/types';
+import type { Anchor, ApproverRole, DurationRange, IsoDuration, MeasurePolicy, ObligationAnchor, ObligationRule, RuleSource, Strength, TimerRule } from '../policies/types';
 import { statutoryFirstFollowUp } from './statutory';
 
 export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
@@ -42,6 +42,8 @@ export interface Deadline {
   forcesDecision?: boolean;
   /** The other rules that require the same thing later (the stricter one governs). */
   alsoRequiredBy?: Array<{ basis: 'municipal' | 'statutory'; dueOn: IsoDate; source: RuleSource }>;
+  /** A limit moved by an extension: who approved it (the rule, its strength and source stay). */
+  approvedBy?: ApproverRole;
 }
 
 interface AnchorPoint {
@@ -231,7 +233,12 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   }
 }
 
-/** One reassessment per package period; an extension moves the limit to its `until`. */
+/** The day a package change was decided: its own date, or (recorded before decisions carried one)
+ *  the day the new package started. */
+const decidedOn = (p: { decidedOn?: IsoDate; startOn: IsoDate }): IsoDate => p.decidedOn ?? p.startOn;
+
+/** One reassessment per package period; an extension moves the limit to its `until`, keeping the
+ *  rule's strength and source and recording who approved it. */
 function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
   const rule = policy.measureType.reassessment;
   if (!rule) return [];
@@ -239,6 +246,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
   f.periods.forEach((p, k) => {
     const next = f.periods[k + 1];
     const inPeriod = f.extensions
+      .filter((e): e is typeof e & { until: IsoDate } => e.until !== undefined)
       .filter((e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0))
       .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
     let current: Deadline = { id: `reassessment#${k + 1}`, kind: 'reassessment', ...timing(rule, { date: p.startOn, at: p.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source, forcesDecision: true };
@@ -250,31 +258,62 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
         ...dateTiming(e.until),
         status: 'pending',
         basis: 'municipal',
-        strength: 'hard',
-        source: { kind: 'policy-setting', note: `extended until ${e.until}, approved by ${e.approvedBy}` },
+        strength: rule.strength,
+        source: rule.source,
         forcesDecision: true,
+        approvedBy: e.approvedBy,
       };
     });
-    if (next) out.push(settle(current, next.startOn, next.eventId));
+    if (next) out.push(settle(current, decidedOn(next), next.eventId));
     else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId));
   });
   return out;
 }
 
+/** The extensions that continue a count limit: a new count, or a new `until` where the type has no
+ *  reassessment of its own to move. */
+export function courseExtensions(policy: MeasurePolicy, f: Facts): Facts['extensions'] {
+  const t = policy.measureType;
+  if (!t.countLimit) return [];
+  return f.extensions.filter((e) => e.count !== undefined || (e.until !== undefined && !t.reassessment)).sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
+}
+
+/** The count the course allows now: the policy's, or the last extension's. */
+export function currentCountMax(policy: MeasurePolicy, f: Facts): number | undefined {
+  const c = policy.measureType.countLimit;
+  if (!c) return undefined;
+  return courseExtensions(policy, f).reduce((max, e) => e.count ?? max, c.max);
+}
+
 /** A count limit ("op til 8 samtaler inden for 6 måneder"): due to end at the count or the time
- *  limit, whichever comes first. */
+ *  limit, whichever comes first. Where the count is an evaluation point, an extension (a new count
+ *  and/or until) settles it and the course runs on to the new limit. */
 function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
   const c = policy.measureType.countLimit;
   const g = f.grant!;
   if (!c) return [];
   const sessions = [...f.sessions].sort((a, b) => compareDates(a.heldOn, b.heldOn));
-  const atCount = sessions.length >= c.max ? sessions[c.max - 1].heldOn : undefined;
   const byTime = c.within ? timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at }) : undefined;
-  // Without a time limit the course ends only at the count: no date until it is reached.
-  const tm = atCount ? dateTiming(byTime ? minDate(atCount, byTime.dueOn) : atCount) : byTime;
-  if (!tm) return [];
-  const d: Deadline = { id: 'course-end', kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source, forcesDecision: true };
-  return [settle(d, f.closed?.closedOn, f.closed?.eventId)];
+  const exts = courseExtensions(policy, f);
+  const out: Deadline[] = [];
+  let max = c.max;
+  let until = byTime ? byTime.dueOn : undefined;
+  for (let k = 0; k <= exts.length; k++) {
+    const atCount = sessions.length >= max ? sessions[max - 1].heldOn : undefined;
+    // Without a time limit the course ends only at the count: no date until it is reached.
+    const end = atCount && until ? minDate(atCount, until) : (atCount ?? until);
+    const tm = end === undefined ? undefined : k === 0 && byTime && end === byTime.dueOn && !atCount ? byTime : dateTiming(end);
+    const by = exts[k];
+    if (tm) {
+      const d: Deadline = { id: k === 0 ? 'course-end' : `course-end#${k}`, kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source, forcesDecision: true };
+      if (k > 0) d.approvedBy = exts[k - 1].approvedBy;
+      out.push(by ? settle(d, by.decidedOn, by.eventId) : settle(d, f.closed?.closedOn, f.closed?.eventId));
+    }
+    if (!by) break;
+    max = by.count ?? max;
+    until = by.until ?? until;
+  }
+  return out;
 }
 
 /** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
@@ -334,7 +373,7 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
 /** The first decision on the measure (package change, extension, closure) on or after a date. */
 function firstDecisionAfter(f: Facts, from: IsoDate): { on: IsoDate; eventId: string } | undefined {
   const all = [
-    ...f.periods.slice(1).map((p) => ({ on: p.startOn, eventId: p.eventId })),
+    ...f.periods.slice(1).map((p) => ({ on: decidedOn(p), eventId: p.eventId })),
     ...f.extensions.map((e) => ({ on: e.decidedOn, eventId: e.eventId })),
     ...(f.closed ? [{ on: f.closed.closedOn, eventId: f.closed.eventId }] : []),
   ].filter((d) => compareDates(d.on, from) >= 0);

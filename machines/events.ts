@@ -36,8 +36,13 @@ export type MeasureEvent =
       data: { heldOn: IsoDate; participants: Participant[]; actionPlanDecision?: 'keep' | 'revise'; nextMeetingOn?: IsoDate };
     })
   | (Envelope & { type: 'measure.session-held'; data: { heldOn: IsoDate } })
-  | (Envelope & { type: 'measure.package-changed'; data: { package: string; effectiveOn: IsoDate; reason: string } })
-  | (Envelope & { type: 'measure.extended'; data: { until: IsoDate; approvedBy: ApproverRole } })
+  | (Envelope & { type: 'measure.package-changed'; data: { package: string; effectiveOn: IsoDate; reason: string; decidedOn?: IsoDate } })
+  | (Envelope & {
+      type: 'measure.extended';
+      /** A new `until` (a limit in time) and/or a new `count` (a count limit continued after its
+       *  evaluation); `decidedOn` defaults to the day the event was sent. */
+      data: { until?: IsoDate; count?: number; approvedBy: ApproverRole; decidedOn?: IsoDate };
+    })
   | (Envelope & { type: 'measure.closed'; data: { closedOn: IsoDate; reason: CloseReason } })
   | (Envelope & { type: 'measure.obligation-met'; data: { obligation: string; metOn: IsoDate } })
   | (Envelope & { type: 'child.placed'; data: { placedOn: IsoDate } })

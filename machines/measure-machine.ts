@@ -43,10 +43,12 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
     case 'measure.session-held':
       return { ...f, sessions: [...f.sessions, { ...rec, heldOn: e.data.heldOn }] };
     case 'measure.package-changed':
-      return { ...f, periods: [...f.periods, { ...rec, package: e.data.package, startOn: e.data.effectiveOn, reason: e.data.reason }] };
-    case 'measure.extended':
-      // An extension carries no date of its own: it is decided when it is sent.
-      return { ...f, extensions: [...f.extensions, { ...rec, until: e.data.until, approvedBy: e.data.approvedBy, decidedOn: dateOf(e.at) }] };
+      // Decided on its own date (default: the day it was sent); the package starts on effectiveOn.
+      return { ...f, periods: [...f.periods, { ...rec, package: e.data.package, startOn: e.data.effectiveOn, reason: e.data.reason, decidedOn: e.data.decidedOn ?? dateOf(e.at) }] };
+    case 'measure.extended': {
+      const x = e.data;
+      return { ...f, extensions: [...f.extensions, { ...rec, ...(x.until ? { until: x.until } : {}), ...(x.count !== undefined ? { count: x.count } : {}), approvedBy: x.approvedBy, decidedOn: x.decidedOn ?? dateOf(e.at) }] };
+    }
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
     case 'measure.obligation-met':
@@ -91,7 +93,10 @@ export const measureMachine = setup({
       event.type !== 'clock' && refusal(params.state, context.policy, context.facts, event) === null,
     isClosed: ({ context }) => context.facts.closed !== undefined,
     reassessmentReached: ({ context }) => reassessmentReached(context),
-    awaitingStartupMeeting: ({ context }) => context.policy.measureType.startupMeeting !== null && !context.facts.startupMeeting,
+    // A follow-up held before the startup meeting was reported (accepted where the meeting's timer is
+    // a municipal default) moves the measure on: the meeting's deadline stays open beside it.
+    awaitingStartupMeeting: ({ context }) =>
+      context.policy.measureType.startupMeeting !== null && !context.facts.startupMeeting && context.facts.followUps.length === 0,
     // A type without follow-ups (støtteperson, Indsatsteamet) goes straight on to following-up.
     awaitingFirstFollowUp: ({ context }) =>
       deriveDeadlines(context.policy, context.facts).some((d) => d.kind === 'first-follow-up' && d.status === 'pending'),

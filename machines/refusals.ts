@@ -1,7 +1,7 @@
 // Why an event cannot be applied to a measure in its current state, in words a case-system
 // developer can act on. The machine's guards are "no refusal"; the API's 409 carries the words.
 import { addToDate, compareDates, dateOf, type IsoDate } from './dates';
-import { deriveDeadlines } from './deadlines';
+import { currentCountMax, deriveDeadlines } from './deadlines';
 import { currentPeriod, type Facts } from './facts';
 import type { MeasureEvent } from './events';
 import type { MeasurePolicy } from '../policies/types';
@@ -14,7 +14,7 @@ const ANYTIME: ReadonlyArray<MeasureEvent['type']> = ['measure.obligation-met', 
 
 export const ACCEPTS: Record<MeasureState, ReadonlyArray<MeasureEvent['type']>> = {
   new: ['measure.granted'],
-  ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held', ...ANYTIME],
+  ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held', ...ANYTIME],
   'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
   'following-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
   'reassessment-due': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
@@ -47,17 +47,37 @@ function ageRefusal(t: MeasurePolicy['measureType'], birth: IsoDate | undefined,
   return t.grantAge?.strength === 'hard' ? ageProblem(t, birth, startOn) : null;
 }
 
+/** The startup meeting's timer is a rule the seed states, or a municipal default the product chose
+ *  (`policy-setting`). Only the seed's rule may hold back a follow-up, which the law requires. */
+function startupMeetingRequired(t: MeasurePolicy['measureType']): boolean {
+  return t.startupMeeting !== null && t.startupMeeting.source.kind !== 'policy-setting';
+}
+
 /** Soft rules the event breaks: accepted, with the warning stored in its answer (domain.md: soft
- *  rules warn and escalate, and accept a justified exception). */
-export function warnings(policy: MeasurePolicy, e: MeasureEvent): string[] {
+ *  rules warn and escalate, and accept a justified exception). `after` are the facts with the event
+ *  recorded, when the caller has them. */
+export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts): string[] {
   const t = policy.measureType;
   const out: string[] = [];
+  if (e.type === 'measure.follow-up-held' && after && t.startupMeeting && !after.startupMeeting)
+    out.push('a follow-up was held before a startup meeting was reported: accepted, the follow-up is a legal duty and the startup meeting is still due');
+  if (e.type === 'measure.session-held' && after && t.countLimit?.strength === 'soft') {
+    const max = currentCountMax(policy, after) ?? t.countLimit.max;
+    if (after.sessions.length > max) out.push(`session ${after.sessions.length} is beyond the ${max} ${t.countLimit.unit} the service level sets (a soft rule: accepted as an exception)`);
+  }
   if (e.type === 'measure.granted' && t.grantAge?.strength === 'soft') {
     const w = ageProblem(t, e.data.childBirthDate, e.data.startOn);
     if (w) out.push(`${w} (a soft rule: accepted as an exception)`);
   }
   if (e.type === 'measure.closed')
     for (const r of t.closeRestrictions ?? []) if (r.strength === 'soft' && r.reasons.includes(e.data.reason)) out.push(`closing with reason ${e.data.reason}: ${r.note} (a soft rule)`);
+  const r = t.reassessment;
+  if (e.type === 'measure.extended' && e.data.until && r?.maxExtendedTo && r.maxExtendedToStrength === 'soft' && after) {
+    const p = currentPeriod(after);
+    const longest = p ? addToDate(p.startOn, r.maxExtendedTo) : undefined;
+    if (longest && compareDates(e.data.until, longest) > 0)
+      out.push(`until ${e.data.until} is beyond the ${r.maxExtendedTo} the service level sets as a rule (${longest}; a soft rule: accepted as an exception)`);
+  }
   return out;
 }
 
@@ -90,39 +110,68 @@ export function refusal(state: MeasureState, policy: MeasurePolicy, f: Facts, e:
       if (f.startupMeeting) return `the startup meeting was already held on ${f.startupMeeting.heldOn}`;
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
     case 'measure.follow-up-held':
-      if (t.startupMeeting && !f.startupMeeting) return 'a follow-up cannot be held before the startup meeting has been held';
+      if (startupMeetingRequired(t) && !f.startupMeeting) return 'a follow-up cannot be held before the startup meeting has been held';
       if (f.startupMeeting && compareDates(e.data.heldOn, f.startupMeeting.heldOn) < 0)
         return `heldOn ${e.data.heldOn} is before the startup meeting (${f.startupMeeting.heldOn})`;
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
-    case 'measure.session-held':
-      if (!t.countLimit) return `${t.slug} has no count limit; sessions are not tracked`;
+    case 'measure.session-held': {
+      const c = t.countLimit;
+      if (!c) return `${t.slug} has no count limit; sessions are not tracked`;
+      const max = currentCountMax(policy, f) ?? c.max;
+      if (c.strength === 'hard' && f.sessions.length >= max)
+        return `${t.slug} allows at most ${max} ${c.unit} and ${f.sessions.length} have been held${c.extensionApprovers ? `; a measure.extended with a new count, approved by ${c.extensionApprovers.join(' or ')}, continues the course` : ''}`;
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
+    }
     case 'measure.package-changed': {
       if (t.packages.length === 0) return `${t.slug} has no packages`;
       if (!t.packages.some((p) => p.slug === e.data.package)) return `unknown package ${e.data.package}`;
       const p = currentPeriod(f);
       if (p && p.package === e.data.package) return `the measure already runs package ${e.data.package}`;
       if (p && compareDates(e.data.effectiveOn, p.startOn) <= 0) return `effectiveOn ${e.data.effectiveOn} must be after the current package period's start (${p.startOn})`;
-      return null;
+      return e.data.decidedOn ? (notBeforeGrant('decidedOn', e.data.decidedOn, f) ?? notInFuture('decidedOn', e.data.decidedOn, f.now)) : null;
     }
     case 'measure.extended': {
-      const r = t.reassessment;
-      if (!r || r.extensionApprovers.length === 0) return `the service level for ${t.slug} allows no extension`;
-      if (!r.extensionApprovers.includes(e.data.approvedBy))
-        return `an extension of ${t.slug} must be approved by ${r.extensionApprovers.join(' or ')}; approvedBy was ${e.data.approvedBy}`;
-      const open = deriveDeadlines(policy, f).filter((d) => d.kind === 'reassessment' && d.status === 'pending').pop();
-      if (open && compareDates(e.data.until, open.dueOn) <= 0) return `until ${e.data.until} does not extend beyond the current limit ${open.dueOn}`;
-      const p = currentPeriod(f);
-      if (r.maxExtendedTo && p) {
-        const longest = addToDate(p.startOn, r.maxExtendedTo);
-        if (compareDates(e.data.until, longest) > 0)
-          return `until ${e.data.until} is beyond the longest extension the service level allows (${r.maxExtendedTo} from the package period's start ${p.startOn}: ${longest})`;
+      const x = e.data;
+      if (x.until === undefined && x.count === undefined) return 'an extension names a new until, a new count, or both';
+      const r = t.reassessment && t.reassessment.extensionApprovers.length > 0 ? t.reassessment : null;
+      const c = t.countLimit?.extensionApprovers ? t.countLimit : null;
+      // An until moves the reassessment where the type has one, else the course's time limit.
+      const untilRule = x.until === undefined ? null : r ? 'reassessment' : c ? 'course-end' : null;
+      if ((x.until !== undefined && !untilRule) || (x.count !== undefined && !c)) {
+        if (x.count !== undefined && r) return `the service level for ${t.slug} sets no count that can be continued; extend its limit with a new until`;
+        return `the service level for ${t.slug} allows no extension`;
+      }
+      const approvers = x.count !== undefined || untilRule === 'course-end' ? c!.extensionApprovers! : r!.extensionApprovers;
+      if (!approvers.includes(x.approvedBy)) return `an extension of ${t.slug} must be approved by ${approvers.join(' or ')}; approvedBy was ${x.approvedBy}`;
+      if (x.decidedOn) {
+        const when = notBeforeGrant('decidedOn', x.decidedOn, f) ?? notInFuture('decidedOn', x.decidedOn, f.now);
+        if (when) return when;
+      }
+      if (x.count !== undefined) {
+        const max = currentCountMax(policy, f)!;
+        if (x.count <= max) return `count ${x.count} does not continue the course beyond its current ${max} ${c!.unit}`;
+      }
+      if (x.until !== undefined) {
+        const open = deriveDeadlines(policy, f).filter((d) => d.kind === untilRule && d.status === 'pending').pop();
+        if (open && compareDates(x.until, open.dueOn) <= 0) return `until ${x.until} does not extend beyond the current limit ${open.dueOn}`;
+        const p = currentPeriod(f);
+        if (untilRule === 'reassessment' && r!.extensionStep && open) {
+          const step = addToDate(open.dueOn, r!.extensionStep);
+          if (compareDates(x.until, step) > 0) return `until ${x.until} reaches beyond one step of ${r!.extensionStep} from the current limit ${open.dueOn} (${step}): the service level extends one step at a time`;
+        }
+        if (untilRule === 'reassessment' && r!.maxExtendedTo && r!.maxExtendedToStrength !== 'soft' && p) {
+          const longest = addToDate(p.startOn, r!.maxExtendedTo);
+          if (compareDates(x.until, longest) > 0)
+            return `until ${x.until} is beyond the longest extension the service level allows (${r!.maxExtendedTo} from the package period's start ${p.startOn}: ${longest})`;
+        }
       }
       return null;
     }
     case 'measure.closed': {
       const forbidden = (t.closeRestrictions ?? []).find((r) => r.strength === 'hard' && r.reasons.includes(e.data.reason));
       if (forbidden) return `${t.slug} may not be closed with reason ${e.data.reason}: ${forbidden.note}`;
+      const owed = deriveDeadlines(policy, f).find((d) => d.status === 'pending' && (t.obligations ?? []).some((o) => o.kind === d.kind && o.blocksClosure && o.strength === 'hard'));
+      if (owed) return `${owed.kind} (due ${owed.dueOn}) is still owed: report it with measure.obligation-met before the measure is closed`;
       // A closure is reported when it has happened; until then the measure's deadlines still run.
       return notBeforeGrant('closedOn', e.data.closedOn, f) ?? notInFuture('closedOn', e.data.closedOn, f.now);
     }

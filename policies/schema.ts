@@ -127,6 +127,8 @@ export const reassessmentRuleSchema = z
     outcomes: z.array(z.enum(['close', 'smaller-package', 'larger-package', 'extend'])).min(1),
     extensionApprovers: z.array(approverRoleSchema),
     maxExtendedTo: isoDurationSchema.optional(),
+    maxExtendedToStrength: strengthSchema.optional(),
+    extensionStep: isoDurationSchema.optional(),
   })
   .superRefine((r, ctx) => {
     const allowsExtend = r.outcomes.includes('extend');
@@ -158,6 +160,7 @@ export const countLimitSchema = z.strictObject({
   max: z.number().int().positive(),
   unit: z.string().min(1),
   within: isoDurationSchema.optional(),
+  extensionApprovers: z.array(approverRoleSchema).min(1).optional(),
   strength: strengthSchema,
   source: ruleSourceSchema,
 });
@@ -175,7 +178,7 @@ function reportDuplicates<T, K extends keyof T & string>(ctx: z.RefinementCtx, i
 const afterSchema = z.union([isoDurationSchema, durationRangeSchema]);
 
 export const caseEventTypeSchema = z.enum(['child.placed', 'child.placement-ended', 'family.moved-away']);
-export const closeReasonSchema = z.enum(['goal-reached', 'no-progress', 'placed', 'moved', 'aged-out', 'other']);
+export const closeReasonSchema = z.enum(['goal-reached', 'no-progress', 'not-motivated', 'offer-not-used', 'placed', 'moved', 'aged-out', 'other']);
 
 export const obligationRuleSchema = z
   .strictObject({
@@ -191,6 +194,7 @@ export const obligationRuleSchema = z
       z.strictObject({ by: z.literal('closure') }),
     ]),
     forcesDecision: z.boolean().optional(),
+    blocksClosure: z.boolean().optional(),
     strength: strengthSchema,
     source: ruleSourceSchema,
   })

@@ -66,6 +66,10 @@ export interface ReassessmentRule extends TimerRule {
   extensionApprovers: ApproverRole[];
   /** The longest total an extension may reach, counted from period start (e.g. P9M). */
   maxExtendedTo?: IsoDuration;
+  /** "Som udgangspunkt ... maksimalt": a soft longest total warns instead of refusing. Default hard. */
+  maxExtendedToStrength?: Strength;
+  /** How far one extension may reach beyond the current limit ("revisiteres en gang om året": P1Y). */
+  extensionStep?: IsoDuration;
 }
 
 export interface CountLimit {
@@ -76,6 +80,10 @@ export interface CountLimit {
   unit: string; // "samtaler", "møder"
   /** The time limit counted from start; absent when the seed limits the count only. */
   within?: IsoDuration;
+  /** Where the count is an evaluation point ("evalueres efter max. 8 møder"): who may continue the
+   *  course with a `measure.extended` (a new count and/or until). Absent: the count ends the course.
+   *  Beyond the count a session is refused (hard) or accepted with a warning (soft). */
+  extensionApprovers?: ApproverRole[];
   strength: Strength;
   source: RuleSource;
 }
@@ -115,6 +123,9 @@ export interface ObligationRule {
   settledBy: ObligationSettlement;
   /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
   forcesDecision?: boolean;
+  /** Owed at an event that usually ends the measure (a homecoming plan at the homecoming): the
+   *  measure cannot be closed while it is pending, so a closure never cancels it silently. */
+  blocksClosure?: boolean;
   strength: Strength;
   source: RuleSource;
 }
@@ -128,7 +139,9 @@ export interface FollowUpPhase {
   source: RuleSource;
 }
 
-export type CloseReason = 'goal-reached' | 'no-progress' | 'placed' | 'moved' | 'aged-out' | 'other';
+/** `no-progress`: no effect; `not-motivated`: the family is not motivated ("ikke motiverede");
+ *  `offer-not-used`: the youth does not use the offer ("ikke benytter tilbuddet"). */
+export type CloseReason = 'goal-reached' | 'no-progress' | 'not-motivated' | 'offer-not-used' | 'placed' | 'moved' | 'aged-out' | 'other';
 
 export interface MeasureTypePolicy {
   slug: string;

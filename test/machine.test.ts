@@ -503,8 +503,9 @@ describe('forced reassessment at the duration limit', () => {
     const r1 = byId(s, 'reassessment#1');
     assert.deepEqual([r1.dueOn, r1.status, r1.metOn, r1.settledBy], ['2027-02-03', 'met', '2027-02-04', ext.eventId]);
     const r11 = byId(s, 'reassessment#1.1');
-    assert.deepEqual([r11.dueOn, r11.status, r11.strength], ['2027-05-03', 'pending', 'hard']);
-    assert.ok(r11.source.kind === 'policy-setting' && /teamleder/.test(r11.source.note));
+    // The extended limit keeps the rule's strength and source and records who approved it (issue 9.7).
+    assert.deepEqual([r11.dueOn, r11.status, r11.strength, r11.approvedBy], ['2027-05-03', 'pending', 'soft', 'teamleder']);
+    assert.deepEqual(r11.source, pol.measureType.reassessment!.source);
     assert.equal(tick(s, Date.parse('2027-05-02T21:59:59Z')).state, 'following-up');
     assert.equal(tick(s, Date.parse('2027-05-02T22:00:00Z')).state, 'reassessment-due'); // 00:00 CEST on 05-03
   });
@@ -566,10 +567,15 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
   const ppst = () => hj('praktisk-paedagogisk-stoette');
   const granted = () => run(ppst(), [grant('praktisk-paedagogisk-stoette', 'roed', '2026-08-03', '2026-07-30')]);
 
-  test('a follow-up before the startup meeting', () => {
+  test('a follow-up before the startup meeting: refused only where the seed sets the meeting', () => {
     const s = granted();
     assert.equal(s.state, 'ordered');
-    refused(s, followUp('2026-08-28'), NOW, /before the startup meeting/, 'ordered');
+    // Hjørring's 2 weeks are a municipal default (issue 9.6): the legal duty is accepted, with a warning.
+    const after = apply(s, followUp('2026-08-28'), NOW);
+    assert.deepEqual([after.state, byId(after, 'first-follow-up').metOn, byId(after, 'startup-meeting').status], ['following-up', '2026-08-28', 'pending']);
+    const seedSays = testPolicy(fastMeasureType({ startupMeeting: { after: 'P2W', from: 'start', strength: 'hard', source: { kind: 'seed', document: 'x.txt', lines: '1', quote: 'q' } } }));
+    const t = run(seedSays, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-07-30', NOW, 'testby')]);
+    refused(t, followUp('2026-08-28'), NOW, /before the startup meeting/, 'ordered');
   });
 
   test('the startup meeting twice', () => {

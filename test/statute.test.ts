@@ -4,7 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { apply, deadlines, newMeasure } from '../machines/measure';
+import { addToDate } from '../machines/dates';
+import { apply, check, deadlines, newMeasure } from '../machines/measure';
+import { warnings } from '../machines/refusals';
 import { statutoryFirstFollowUp, underSection95 } from '../machines/statutory';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import { fastMeasureType, testPolicy } from './fixtures/test-policy';
@@ -106,5 +108,114 @@ describe('Hjørring: the rule kinds it had and did not use (issue 9.4)', () => {
     assert.deepEqual([d.dueOn, d.status], ['2026-11-30', 'pending']);
     const later = apply(s, ev('measure.obligation-met', { obligation: 'prerequisite-handleplan', metOn: '2026-11-30' }), NOW);
     assert.equal(byId(later, 'prerequisite-handleplan').status, 'met');
+  });
+});
+
+const session = (heldOn: string) => ev('measure.session-held', { heldOn });
+const weekly = (from: string, n: number) => Array.from({ length: n }, (_, i) => addToDate(from, `P${i}W`));
+
+describe('count limits can continue (issue 9.5)', () => {
+  test('Norddjurs konsulentbistand: "evalueres efter max. 8 møder" (004 l.318-320) is a decision point', () => {
+    const p = resolveMeasurePolicy('norddjurs', 'konsulentbistand')!;
+    let s = apply(newMeasure(p), grantOf('norddjurs', 'konsulentbistand', '2026-03-02'), NOW);
+    // Weekly from 2026-03-02: the 8th meeting is 2026-03-02 + 7 weeks = 2026-04-20.
+    for (const d of weekly('2026-03-02', 8)) s = apply(s, session(d), NOW);
+    assert.deepEqual([byId(s, 'course-end').dueOn, s.state], ['2026-04-20', 'reassessment-due']);
+    // A 9th meeting before the evaluation: "max." is hard.
+    assert.match(check(s, session('2026-04-27'), NOW) ?? '', /allows at most 8 møder and 8 have been held; a measure\.extended with a new count, approved by sagsbehandler, continues the course/);
+    assert.match(check(s, ev('measure.extended', { count: 12, approvedBy: 'teamleder' }), NOW) ?? '', /must be approved by sagsbehandler/);
+    assert.match(check(s, ev('measure.extended', { count: 8, approvedBy: 'sagsbehandler' }), NOW) ?? '', /does not continue the course beyond its current 8/);
+    // Evaluated on 2026-04-22: four more meetings.
+    s = apply(s, ev('measure.extended', { count: 12, approvedBy: 'sagsbehandler', decidedOn: '2026-04-22' }), NOW);
+    assert.deepEqual([byId(s, 'course-end').status, byId(s, 'course-end').metOn, s.state], ['met', '2026-04-22', 'following-up']);
+    for (const d of weekly('2026-04-27', 4)) s = apply(s, session(d), NOW);
+    // The 12th meeting: 2026-04-27 + 3 weeks = 2026-05-18; the limit keeps its rule and records the approver.
+    const again = byId(s, 'course-end#1');
+    assert.deepEqual([again.dueOn, again.strength, again.approvedBy, again.source.kind === 'seed' && again.source.lines], ['2026-05-18', 'hard', 'sagsbehandler', '318-320']);
+    assert.equal(s.state, 'reassessment-due');
+  });
+
+  test('Haderslev anonym rådgivning: "maksimum 1-3 samtaler" (001 l.173) refuses a 4th', () => {
+    const p = resolveMeasurePolicy('haderslev', 'anonym-raadgivning')!;
+    let s = apply(newMeasure(p), grantOf('haderslev', 'anonym-raadgivning', '2026-03-02'), NOW);
+    for (const d of ['2026-03-02', '2026-03-09', '2026-03-16']) s = apply(s, session(d), NOW);
+    assert.match(check(s, session('2026-03-23'), NOW) ?? '', /allows at most 3 samtaler/);
+    assert.match(check(s, ev('measure.extended', { count: 5, approvedBy: 'teamleder' }), NOW) ?? '', /allows no extension/);
+  });
+
+  test('Halsnæs konsulentbistand: "som udgangspunkt 5-10 møder" (002 l.215-217) is soft: an 11th is accepted with a warning', () => {
+    const p = resolveMeasurePolicy('halsnaes', 'konsulentbistand')!;
+    let s = apply(newMeasure(p), grantOf('halsnaes', 'konsulentbistand', '2026-03-02'), NOW);
+    for (const d of weekly('2026-03-02', 10)) s = apply(s, session(d), NOW);
+    const eleventh = session('2026-05-11');
+    assert.equal(check(s, eleventh, NOW), null);
+    const after = apply(s, eleventh, NOW);
+    assert.match(warnings(p, eleventh, after.context.facts).join(), /session 11 is beyond the 10 møder .*soft/);
+    // Continued by the team leader with a new count: no warning for the 11th then.
+    const x = apply(s, ev('measure.extended', { count: 14, approvedBy: 'teamleder', decidedOn: '2026-05-06' }), NOW);
+    assert.deepEqual(warnings(p, eleventh, apply(x, eleventh, NOW).context.facts), []);
+    assert.equal(byId(x, 'course-end').metOn, '2026-05-06');
+  });
+});
+
+describe('an invented default never blocks a legal duty (issue 9.6)', () => {
+  test('Hjørring familiebehandling: the startup meeting timer is a municipal default; a follow-up first is accepted with a warning', () => {
+    const p = resolveMeasurePolicy('hjorring', 'familiebehandling')!;
+    const s = apply(newMeasure(p), grantOf('hjorring', 'familiebehandling', '2026-11-02', { package: 'roed', prerequisites: ['handleplan'] }), NOW);
+    assert.equal(p.measureType.startupMeeting?.source.kind, 'policy-setting');
+    const fu = ev('measure.follow-up-held', { heldOn: '2026-11-27', participants: ['executor', 'parents'], actionPlanDecision: 'keep' });
+    assert.equal(check(s, fu, NOW), null);
+    const after = apply(s, fu, NOW);
+    // First follow-up: 2026-11-02 + 4 weeks = 2026-11-30 (000 l.194), met 2026-11-27.
+    assert.deepEqual([byId(after, 'first-follow-up').dueOn, byId(after, 'first-follow-up').metOn], ['2026-11-30', '2026-11-27']);
+    assert.match(warnings(p, fu, after.context.facts).join(), /before a startup meeting was reported/);
+    assert.equal(byId(after, 'startup-meeting').status, 'pending');
+  });
+});
+
+describe('decisions carry their own dates (issue 9.7)', () => {
+  test('Hjørring familiebehandling: the reassessment is met on decidedOn, not the new package\'s effectiveOn', () => {
+    const p = resolveMeasurePolicy('hjorring', 'familiebehandling')!;
+    let s = apply(newMeasure(p), grantOf('hjorring', 'familiebehandling', '2026-03-02', { package: 'roed', prerequisites: ['handleplan'] }), NOW);
+    // 000 l.181-185: 3-6 months: expected from 2026-06-02, due 2026-09-02. Decided 2026-08-20, Gul from 2026-09-01.
+    s = apply(s, ev('measure.package-changed', { package: 'gul', effectiveOn: '2026-09-01', reason: 'reassessment', decidedOn: '2026-08-20' }), NOW);
+    assert.deepEqual([byId(s, 'reassessment#1').dueOn, byId(s, 'reassessment#1').metOn], ['2026-09-02', '2026-08-20']);
+    // Without decidedOn: the day it was sent (NOW is 2026-11-30).
+    let t = apply(newMeasure(p), grantOf('hjorring', 'familiebehandling', '2026-03-02', { package: 'roed', prerequisites: ['handleplan'] }), NOW);
+    t = apply(t, ev('measure.package-changed', { package: 'gul', effectiveOn: '2026-09-01', reason: 'reassessment' }), NOW);
+    assert.equal(byId(t, 'reassessment#1').metOn, '2026-11-30');
+  });
+});
+
+describe('the seeds\' own words (issue 9.9)', () => {
+  test('Allerød uddannelsessted: revisited once a year (003 l.80-83), so an extension goes a year at a time', () => {
+    const p = resolveMeasurePolicy('allerod', 'uddannelsessted')!;
+    let s = apply(newMeasure(p), grantOf('allerod', 'uddannelsessted', '2025-08-11', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'samtykke-foraeldre'] }), NOW);
+    // The limit: 2025-08-11 + 1 year = 2026-08-11; one step more: 2027-08-11.
+    assert.match(check(s, ev('measure.extended', { until: '2027-09-01', approvedBy: 'visitationsudvalg' }), NOW) ?? '', /beyond one step of P1Y from the current limit 2026-08-11 \(2027-08-11\)/);
+    s = apply(s, ev('measure.extended', { until: '2027-08-11', approvedBy: 'visitationsudvalg', decidedOn: '2026-08-05' }), NOW);
+    assert.deepEqual([byId(s, 'reassessment#1').metOn, byId(s, 'reassessment#1.1').dueOn], ['2026-08-05', '2027-08-11']);
+  });
+
+  test('Halsnæs plejefamilie: the homecoming plan (002 l.2631) is owed at the homecoming; closing does not cancel it', () => {
+    const p = resolveMeasurePolicy('halsnaes', 'plejefamilie')!;
+    let s = apply(newMeasure(p), grantOf('halsnaes', 'plejefamilie', '2026-03-02', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }), NOW);
+    s = apply(s, ev('child.placement-ended', { endedOn: '2026-11-20' }), NOW);
+    const close = ev('measure.closed', { closedOn: '2026-11-25', reason: 'goal-reached' });
+    assert.match(check(s, close, NOW) ?? '', /homecoming-plan \(due 2026-11-20\) is still owed/);
+    s = apply(s, ev('measure.obligation-met', { obligation: 'homecoming-plan', metOn: '2026-11-20' }), NOW);
+    s = apply(s, close, NOW);
+    assert.deepEqual([s.state, byId(s, 'homecoming-plan').status], ['closed', 'met']);
+  });
+
+  test('ledsagelse 12-18 is the statute\'s range (SEL § 45 / BL § 89): hard in Halsnæs and Norddjurs alike', () => {
+    for (const [m, slug] of [['halsnaes', 'ledsagelse'], ['norddjurs', 'ledsagerordning']] as const) {
+      const t = resolveMeasurePolicy(m, slug)!.measureType;
+      assert.deepEqual([t.grantAge?.min, t.grantAge?.max, t.grantAge?.strength], ['P12Y', 'P18Y', 'hard'], m);
+      assert.equal(t.obligations?.find((o) => o.kind === 'age-limit')?.strength, 'hard', m);
+      // Born 2014-06-01: 12 on 2026-06-01; a start on 2026-05-31 is refused in both.
+      const g = grantOf(m, slug, '2026-05-31', { childBirthDate: '2014-06-01' });
+      assert.match(check(newMeasure(resolveMeasurePolicy(m, slug)!), g, NOW) ?? '', /only from the age of 12y/, m);
+    }
   });
 });

@@ -108,7 +108,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
       // Projected before the answer, so the loop need not project the same view again. Histories
       // recorded before this change projected twice: patched() keeps them replaying.
       if (patched('event-projected-once') && handled === changes - 1) handled = changes;
-      const w = warnings(snap.context.policy, e);
+      const w = warnings(snap.context.policy, e, snap.context.facts);
       return w.length ? { ...result(false), warnings: w } : result(false);
     },
     {
