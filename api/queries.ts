@@ -44,6 +44,7 @@ export async function getMeasure(pool: Pool, measureId: string) {
       strength: r.strength,
       source: r.source,
       ...(r.also_required_by ? { alsoRequiredBy: r.also_required_by } : {}),
+      ...(r.approved_by ? { approvedBy: r.approved_by } : {}),
     })),
     history: row.history,
     updatedAt: row.updated_at.toISOString(),

@@ -15,8 +15,9 @@ const ANYTIME: ReadonlyArray<MeasureEvent['type']> = ['measure.obligation-met', 
 export const ACCEPTS: Record<MeasureState, ReadonlyArray<MeasureEvent['type']>> = {
   new: ['measure.granted'],
   ordered: ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.package-changed', 'measure.extended', 'measure.closed', 'measure.session-held', ...ANYTIME],
-  'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
-  'following-up': ['measure.treatment-plan-received', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
+  // The startup meeting may be reported after a follow-up where its timer is a municipal default.
+  'awaiting-first-follow-up': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
+  'following-up': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
   'reassessment-due': ['measure.treatment-plan-received', 'measure.startup-meeting-held', 'measure.follow-up-held', 'measure.session-held', 'measure.package-changed', 'measure.extended', 'measure.closed', ...ANYTIME],
   closed: [],
 };
