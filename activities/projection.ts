@@ -22,10 +22,10 @@ export async function projectMeasure(pool: Pool, v: MeasureView): Promise<void> 
       for (const d of v.deadlines) {
         await client.query(
           `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
-                                  basis, strength, source, also_required_by, escalation_level, approved_by)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+                                  basis, strength, source, also_required_by, escalation_level, approved_by, name)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
           [v.measureId, d.id, d.kind, d.expectedFrom ?? null, d.dueOn, new Date(d.dueAt), new Date(d.overdueAt), d.status, d.metOn ?? null,
-           d.basis, d.strength, JSON.stringify(d.source), d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null, d.escalationLevel, d.approvedBy ?? null],
+           d.basis, d.strength, JSON.stringify(d.source), d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null, d.escalationLevel, d.approvedBy ?? null, d.name ?? null],
         );
       }
     }

@@ -27,7 +27,9 @@ function needsBirthDate(t: MeasureTypePolicy): boolean {
 }
 
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
-const conflict = (state: string, message: string): Answer => ({ status: 409, body: { error: 'invalid-transition', state, message } });
+/** A refusal: the stable English `code`, the Danish `message` a caseworker can be shown, and the
+ *  English `detail` for the case-system developer. */
+const conflict = (state: string, code: string, message: string, detail: string): Answer => ({ status: 409, body: { error: 'invalid-transition', code, state, message, detail } });
 
 export class EventIntake {
   private readonly inbox: Inbox;
@@ -97,7 +99,7 @@ export class EventIntake {
       return notFound('unknown-package', `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`);
 
     const existing = await this.deps.pool.query<{ state: string; municipality: string }>('SELECT state, municipality FROM measures WHERE measure_id = $1', [e.subject]);
-    if (existing.rows[0]) return conflict(existing.rows[0].state, `measure ${e.subject} has already been granted`);
+    if (existing.rows[0]) return conflict(existing.rows[0].state, 'already-granted', `foranstaltningen ${e.subject} er allerede bevilget`, `measure ${e.subject} has already been granted`);
 
     const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
     const workflowId = measureWorkflowId(municipality, e.subject);
@@ -124,7 +126,7 @@ export class EventIntake {
     const row = await this.deps.pool.query<{ workflow_id: string; state: string }>('SELECT workflow_id, state FROM measures WHERE measure_id = $1', [e.subject]);
     const m = row.rows[0];
     if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
-    if (m.state === 'closed') return conflict('closed', `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
+    if (m.state === 'closed') return conflict('closed', 'measure-closed', `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`, `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
     try {
       const r = await this.deps.temporal.workflow.getHandle(m.workflow_id).executeUpdate(eventUpdate, {
         args: [this.toMachineEvent(e)],
@@ -140,10 +142,13 @@ export class EventIntake {
   private refused(err: unknown, measureId: string): Answer {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
-      return conflict(String(cause.details?.[0] ?? 'unknown'), cause.message);
+      const [state, code, danish] = (cause.details ?? []) as unknown[];
+      // Failures raised before refusals carried a code and Danish words have only the state.
+      return conflict(String(state ?? 'unknown'), String(code ?? 'refused'), String(danish ?? cause.message), cause.message);
     }
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return conflict('closed', `measure ${measureId} has already been granted and closed`);
-    if (err instanceof WorkflowNotFoundError) return conflict('closed', `measure ${measureId} is no longer running`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return conflict('closed', 'measure-closed', `foranstaltningen ${measureId} er allerede bevilget og afsluttet`, `measure ${measureId} has already been granted and closed`);
+    if (err instanceof WorkflowNotFoundError) return conflict('closed', 'measure-closed', `foranstaltningen ${measureId} kører ikke længere`, `measure ${measureId} is no longer running`);
     throw err;
   }
 }

@@ -35,6 +35,7 @@ export async function getMeasure(pool: Pool, measureId: string) {
     deadlines: d.rows.map((r) => ({
       id: r.deadline_id,
       kind: r.kind,
+      ...(r.name ? { name: r.name } : {}),
       ...(r.expected_from ? { expectedFrom: r.expected_from } : {}),
       dueOn: r.due_on,
       status: r.shown_status,

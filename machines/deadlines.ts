@@ -24,6 +24,8 @@ export interface Deadline {
   /** Stable within a measure: `first-follow-up`, `follow-up#2`, `reassessment#1`, ... */
   id: string;
   kind: string;
+  /** What a caseworker reads: "Første opfølgning", "Børnesamtale" (the obligation's name in the policy). */
+  name?: string;
   /** The lower bound of a range: when the item becomes expected (a reminder). */
   expectedFrom?: IsoDate;
   dueOn: IsoDate;
@@ -156,11 +158,30 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   out.push(...courseEnd(policy, f));
   out.push(...obligations(policy, f));
 
+  const named = out.map((d) => ({ ...d, name: deadlineName(policy, d) }));
   if (f.closed) {
     const c = f.closed;
-    return out.map((d) => (d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d));
+    return named.map((d) => (d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d));
   }
-  return out;
+  return named;
+}
+
+/** The Danish names of the deadline kinds every measure type may have; an obligation is named by
+ *  its policy. */
+export const DEADLINE_NAMES: Readonly<Record<string, string>> = {
+  'startup-meeting': 'Opstartsmøde',
+  'treatment-plan': 'Behandlingsplan',
+  'first-follow-up': 'Første opfølgning',
+  'follow-up': 'Opfølgning',
+  reassessment: 'Revurdering',
+  'course-end': 'Forløbets afslutning',
+};
+
+function deadlineName(policy: MeasurePolicy, d: Deadline): string {
+  const o = (policy.measureType.obligations ?? []).find((x) => x.kind === d.kind);
+  if (o) return o.name;
+  const base = DEADLINE_NAMES[d.kind] ?? d.kind;
+  return d.basis === 'statutory' && d.source.kind === 'statute' ? `${base} (${d.source.paragraph})` : base;
 }
 
 /** First follow-up, then the recurring rhythm, each counted from the follow-up actually held. */

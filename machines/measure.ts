@@ -4,7 +4,7 @@ import { initialTransition, transition } from 'xstate';
 import { deriveDeadlines, type Deadline } from './deadlines';
 import type { MachineEvent, MeasureEvent } from './events';
 import { MACHINE_VERSION, measureMachine, type MeasureContext } from './measure-machine';
-import { refusal, type MeasureState } from './refusals';
+import { refusal, type MeasureState, type Refusal } from './refusals';
 import type { MeasurePolicy } from '../policies/types';
 
 export interface MeasureSnapshot {
@@ -28,10 +28,16 @@ export function newMeasure(policy: MeasurePolicy): MeasureSnapshot {
   return dto(s);
 }
 
-/** Why the event would be refused after the clock reads `now`, or null when it is allowed. */
-export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
+/** Why the event would be refused after the clock reads `now` (code, Danish message, English
+ *  detail), or null when it is allowed. */
+export function refusalOf(s: MeasureSnapshot, e: MeasureEvent, now: number): Refusal | null {
   const ticked = tick(s, now);
   return refusal(ticked.state, ticked.context.policy, ticked.context.facts, e);
+}
+
+/** The refusal's English detail, or null when the event is allowed. */
+export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
+  return refusalOf(s, e, now)?.detail ?? null;
 }
 
 export function tick(s: MeasureSnapshot, now: number): MeasureSnapshot {
@@ -49,7 +55,8 @@ export function apply(s: MeasureSnapshot, e: MeasureEvent, now: number): Measure
   const why = refusal(ticked.state, ticked.context.policy, ticked.context.facts, e);
   if (why !== null) throw new RefusedEvent(ticked.state, why);
   const next = step(ticked, e);
-  if (next === ticked || (next.state === ticked.state && next.context === ticked.context)) throw new RefusedEvent(ticked.state, `${e.type} was not handled`);
+  if (next === ticked || (next.state === ticked.state && next.context === ticked.context))
+    throw new RefusedEvent(ticked.state, { code: 'not-handled', message: `hændelsen ${e.type} kunne ikke behandles`, detail: `${e.type} was not handled` });
   return next;
 }
 
@@ -57,12 +64,13 @@ export function deadlines(s: MeasureSnapshot): Deadline[] {
   return deriveDeadlines(s.context.policy, s.context.facts);
 }
 
+/** `message` is the English detail; `refusal` carries the code and the Danish words. */
 export class RefusedEvent extends Error {
   constructor(
     readonly state: MeasureState,
-    message: string,
+    readonly refusal: Refusal,
   ) {
-    super(message);
+    super(refusal.detail);
     this.name = 'RefusedEvent';
   }
 }

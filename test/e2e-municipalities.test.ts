@@ -77,10 +77,10 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
     const bySagsbehandler = await s.post(event('measure.extended', id, { until: '2026-12-02', approvedBy: 'sagsbehandler' }));
     assert.equal(bySagsbehandler.status, 409);
-    assert.match(bySagsbehandler.body.message, /must be approved by teamleder or afdelingsleder; approvedBy was sagsbehandler/);
+    assert.match(bySagsbehandler.body.detail, /must be approved by teamleder or afdelingsleder; approvedBy was sagsbehandler/);
     const tooLong = await s.post(event('measure.extended', id, { until: '2027-01-15', approvedBy: 'teamleder' }));
     assert.equal(tooLong.status, 409);
-    assert.match(tooLong.body.message, /2026-12-02/); // 9 months from the start is the most
+    assert.match(tooLong.body.detail, /2026-12-02/); // 9 months from the start is the most
 
     await accepted(event('measure.extended', id, { until: '2026-12-02', approvedBy: 'teamleder' }));
     m = await measure(id);
@@ -145,7 +145,7 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
     assert.equal(deadline(m, 'homecoming-plan').dueOn, '2026-11-20');
     const unknown = await s.post(event('measure.obligation-met', id, { obligation: 'workshop-1', metOn: '2026-06-01' }));
     assert.equal(unknown.status, 409);
-    assert.match(unknown.body.message, /no obligation workshop-1/);
+    assert.match(unknown.body.detail, /no obligation workshop-1/);
   });
 
   it('Allerød: a transition plan at 17½, and the contact person ends within 3 months of a placement', async () => {
@@ -173,7 +173,7 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
     await accepted(grant(id, { municipality: 'allerod', measureType: 'familiebehandling-paalaeg', grantedOn: '2026-01-05', startOn: '2026-01-05' }));
     const r = await s.post(event('measure.closed', id, { closedOn: '2026-11-01', reason: 'not-motivated' }));
     assert.equal(r.status, 409);
-    assert.match(r.body.message, /may not be closed with reason not-motivated/);
+    assert.match(r.body.detail, /may not be closed with reason not-motivated/);
   });
 
   it('Norddjurs: up to three anonymous conversations; a discontinued offer cannot be granted', async () => {
@@ -187,6 +187,6 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
     const gone = await s.post(grant(measureId('NOR-PSY'), { municipality: 'norddjurs', measureType: 'psykologbistand-unge', grantedOn: '2026-10-01', startOn: '2026-10-01' }));
     assert.equal(gone.status, 409);
-    assert.match(gone.body.message, /discontinued/);
+    assert.match(gone.body.detail, /discontinued/);
   });
 });

@@ -39,7 +39,11 @@ describe('the statute and the seeds\' own rule kinds over HTTP', { timeout: 180_
     // 002 l.2631: "Ved hjemgivelses udarbejdes en hjemgivelsesplan."
     const refused = await s.post(event('measure.closed', id, { closedOn: '2026-11-25', reason: 'goal-reached' }));
     assert.equal(refused.status, 409);
-    assert.match(refused.body.message, /homecoming-plan \(due 2026-11-20\) is still owed/);
+    assert.match(refused.body.detail, /homecoming-plan \(due 2026-11-20\) is still owed/);
+    // A stable code for machines, Danish words for the caseworker (issue 9.11).
+    assert.equal(refused.body.code, 'obligation-owed');
+    assert.equal(refused.body.message, 'Hjemgivelsesplan (frist 20.11.2026) mangler stadig: registrér den, før foranstaltningen afsluttes');
+    assert.equal(deadline(await measure(id), 'homecoming-plan').name, 'Hjemgivelsesplan');
     await accepted(event('measure.obligation-met', id, { obligation: 'homecoming-plan', metOn: '2026-11-20' }));
     assert.equal((await accepted(event('measure.closed', id, { closedOn: '2026-11-25', reason: 'goal-reached' }))).state, 'closed');
   });
@@ -62,7 +66,9 @@ describe('the statute and the seeds\' own rule kinds over HTTP', { timeout: 180_
     assert.equal(last.state, 'reassessment-due');
     const ninth = await s.post(event('measure.session-held', id, { heldOn: '2026-10-27' }));
     assert.equal(ninth.status, 409);
-    assert.match(ninth.body.message, /at most 8 møder/);
+    assert.match(ninth.body.detail, /at most 8 møder/);
+    assert.equal(ninth.body.code, 'count-limit-reached');
+    assert.equal(ninth.body.message, 'Konsulentbistand, herunder familierettede, hjemmebaserede indsatser omfatter højst 8 møder, og 8 er holdt; forløbet kan fortsætte med en forlængelse godkendt af sagsbehandler');
     const x = await accepted(event('measure.extended', id, { count: 10, approvedBy: 'sagsbehandler', decidedOn: '2026-10-22' }));
     assert.equal(x.state, 'following-up');
     await accepted(event('measure.session-held', id, { heldOn: '2026-10-27' }));

@@ -183,7 +183,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const twice = await s.post(event('measure.startup-meeting-held', id, { heldOn: today() }));
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error, 'invalid-transition');
-    assert.match(twice.body.message, /startup meeting was already held/);
+    assert.match(twice.body.detail, /startup meeting was already held/);
 
     const closed = await s.post(event('measure.closed', id, { closedOn: today(), reason: 'goal-reached' }));
     assert.equal(closed.status, 202);

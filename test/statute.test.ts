@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { addToDate } from '../machines/dates';
-import { apply, check, deadlines, newMeasure } from '../machines/measure';
-import { warnings } from '../machines/refusals';
+import { apply, check, deadlines, newMeasure, refusalOf } from '../machines/measure';
+import { dkAge, dkDate, warnings } from '../machines/refusals';
 import { statutoryFirstFollowUp, underSection95 } from '../machines/statutory';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import { fastMeasureType, testPolicy } from './fixtures/test-policy';
@@ -217,5 +217,35 @@ describe('the seeds\' own words (issue 9.9)', () => {
       const g = grantOf(m, slug, '2026-05-31', { childBirthDate: '2014-06-01' });
       assert.match(check(newMeasure(resolveMeasurePolicy(m, slug)!), g, NOW) ?? '', /only from the age of 12y/, m);
     }
+  });
+});
+
+describe('words people read (issue 9.11)', () => {
+  test('every deadline carries its Danish name: the obligation\'s from the policy, the timers\' own', () => {
+    const p = resolveMeasurePolicy('halsnaes', 'plejefamilie')!;
+    const s = apply(newMeasure(p), grantOf('halsnaes', 'plejefamilie', '2026-03-02', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }), NOW);
+    assert.deepEqual(deadlines(s).map((d) => [d.id, d.name]).slice(0, 2), [
+      ['first-follow-up', 'Første opfølgning (Barnets Lov § 95, jf. § 96)'],
+      ['prerequisite-boernefaglig-undersoegelse', p.measureType.obligations![0].name],
+    ]);
+    assert.ok(deadlines(s).every((d) => d.name && d.name !== d.kind), 'no deadline goes without a Danish name');
+    const h = apply(newMeasure(resolveMeasurePolicy('hjorring', 'familiebehandling')!), grantOf('hjorring', 'familiebehandling', '2026-11-02', { package: 'roed', prerequisites: ['handleplan'] }), NOW);
+    assert.deepEqual(deadlines(h).map((d) => d.name), ['Opstartsmøde', 'Behandlingsplan', 'Første opfølgning', 'Revurdering', 'Handleplan (SEL § 140) foreligger']);
+  });
+
+  test('a refusal has a stable English code and Danish words: "18 år", "17½ år", dates as 20.11.2026', () => {
+    assert.deepEqual([dkAge('P18Y'), dkAge('P17Y6M'), dkAge('P12Y'), dkDate('2026-11-20')], ['18 år', '17½ år', '12 år', '20.11.2026']);
+    // Haderslev kontaktperson "12-17 år" (001 l.727): born 2008-08-01, 18 on 2026-08-01, before the start 2026-09-01.
+    const kp = newMeasure(resolveMeasurePolicy('haderslev', 'kontaktperson')!);
+    const old = refusalOf(kp, grantOf('haderslev', 'kontaktperson', '2026-09-01', { childBirthDate: '2008-08-01' }), NOW);
+    assert.deepEqual([old?.code, old?.message], ['age-above-limit', 'Kontaktperson for børn og unge eller hele familien kan kun bevilges til børn og unge under 18 år; barnet er 18 år eller ældre ved start 01.09.2026']);
+    assert.match(old?.detail ?? '', /only up to the age of 18y/);
+    // Halsnæs ledsagelse from 12 (002 l.995): born 2014-06-01, 12 on 2026-06-01.
+    const young = refusalOf(newMeasure(resolveMeasurePolicy('halsnaes', 'ledsagelse')!), grantOf('halsnaes', 'ledsagelse', '2026-05-31', { childBirthDate: '2014-06-01' }), NOW);
+    assert.deepEqual([young?.code, young?.message.endsWith('kan først bevilges fra 12 år; barnet er yngre ved start 31.05.2026')], ['age-below-limit', true]);
+    // In a future the clock has not reached, Danish time.
+    const s = apply(newMeasure(resolveMeasurePolicy('hjorring', 'familiebehandling')!), grantOf('hjorring', 'familiebehandling', '2026-11-02', { package: 'roed', prerequisites: ['handleplan'] }), NOW);
+    const future = refusalOf(s, ev('measure.startup-meeting-held', { heldOn: '2026-12-03' }), NOW);
+    assert.deepEqual([future?.code, future?.message], ['date-in-future', 'mødedatoen 03.12.2026 ligger ude i fremtiden (i dag er 30.11.2026)']);
   });
 });

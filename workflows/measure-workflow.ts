@@ -19,8 +19,8 @@ import type { MeasureActivities } from '../activities/types';
 import { dateOf } from '../machines/dates';
 import { isOverdue, type Deadline } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/events';
-import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
-import { warnings, type MeasureState } from '../machines/refusals';
+import { apply, deadlines, newMeasure, RefusedEvent, refusalOf, tick, type MeasureSnapshot } from '../machines/measure';
+import { dkDate, warnings, type MeasureState, type Refusal } from '../machines/refusals';
 import type { MeasurePolicy } from '../policies/types';
 import { SA } from '../stack/search-attributes';
 import { dueEscalations, escalationLevel, nextWakeup } from './schedule';
@@ -98,7 +98,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
       try {
         snap = apply(snap, e, Date.now());
       } catch (err) {
-        if (err instanceof RefusedEvent) throw invalidTransition(err.state, err.message);
+        if (err instanceof RefusedEvent) throw invalidTransition(err.state, err.refusal);
         throw err;
       }
       seen.add(e.eventId);
@@ -115,7 +115,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
       // Synchronous and read-only: a refused event writes nothing to history.
       validator: (e) => {
         if (seen.has(e.eventId)) return;
-        const why = check(snap, e, Date.now());
+        const why = refusalOf(snap, e, Date.now());
         if (why !== null) throw invalidTransition(tick(snap, Date.now()).state, why);
       },
     },
@@ -168,8 +168,19 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   }
 }
 
-function invalidTransition(state: MeasureState, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'invalid-transition', message, details: [state], nonRetryable: true });
+/** The English detail as the failure's message; the state, the stable code and the Danish words as
+ *  details, for the API's 409. */
+const STATE_WORDS: Record<MeasureState, string> = {
+  new: 'ny',
+  ordered: 'bestilt (afventer opstartsmøde)',
+  'awaiting-first-follow-up': 'afventer første opfølgning',
+  'following-up': 'i opfølgning',
+  'reassessment-due': 'skal revurderes',
+  closed: 'afsluttet',
+};
+
+function invalidTransition(state: MeasureState, r: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'invalid-transition', message: r.detail, details: [state, r.code, r.message], nonRetryable: true });
 }
 
 /** Search attributes for operators, upserted only when they change (each upsert is history). */
@@ -196,11 +207,12 @@ function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: Readonl
   const fingerprint = JSON.stringify(pairs.map((p) => [p.key.name, p.value]));
   if (fingerprint === last) return last;
   upsertSearchAttributes(pairs);
-  // The UI's "current details": identifiers and dates only, never personal data.
+  // The UI's "current details", in Danish for the caseworkers and leaders who read them:
+  // identifiers, names and dates only, never personal data.
   const lines = [
-    `**${policy.municipality} · ${policy.measureType.slug}${pkg ? ` · ${pkg}` : ''}** — ${snap.state} (policy v${policy.version})`,
-    ...pending.slice(0, 5).map((d) => `- ${d.kind}: due ${d.dueOn}${isOverdue(d, now) ? ` — OVERDUE, escalation level ${escalationLevel(d, raised, policy.escalation)}` : ''}`),
-    overdue.length === 0 && next ? `Next: ${next.kind} on ${next.dueOn} (today ${dateOf(now)})` : '',
+    `**${policy.municipality} · ${policy.measureType.name}${pkg ? ` · ${policy.measureType.packages.find((p) => p.slug === pkg)?.name ?? pkg}` : ''}** — ${STATE_WORDS[snap.state]} (serviceniveau v${policy.version})`,
+    ...pending.slice(0, 5).map((d) => `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${escalationLevel(d, raised, policy.escalation)}` : ''}`),
+    overdue.length === 0 && next ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})` : '',
   ];
   setCurrentDetails(lines.filter(Boolean).join('\n'));
   return fingerprint;
