@@ -1,7 +1,9 @@
 // The catalogue as case systems and administrators read it: every measure type with its slugs,
 // legal basis (as written and in Barnets Lov), packages and timers in plain words.
+import { z } from 'zod';
 import { timersOf } from '../policies/describe';
 import type { MunicipalityPolicy } from '../policies/types';
+import { ruleSource } from './schemas';
 
 export function catalogueView(m: MunicipalityPolicy) {
   return {
@@ -23,3 +25,34 @@ export function catalogueView(m: MunicipalityPolicy) {
     })),
   };
 }
+
+/** The answer's shape: catalogueView's. */
+export const catalogueAnswer = z.object({
+  municipality: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  document: z.object({ file: z.string(), title: z.string() }),
+  escalation: z.array(z.object({ level: z.number().int(), role: z.string(), after: z.string().describe('ISO-8601, counted from when the deadline became overdue'), source: ruleSource })),
+  measureTypes: z.array(
+    z.object({
+      slug: z.string(),
+      name: z.string(),
+      legalBasis: z.array(z.string()),
+      barnetsLov: z.array(z.object({ ref: z.string(), confidence: z.string() })),
+      discontinued: z.boolean(),
+      packages: z.array(
+        z.object({
+          slug: z.string(),
+          name: z.string(),
+          appointments: z.object({ min: z.number(), max: z.number(), per: z.string() }).optional(),
+          weekend: z.string().optional(),
+          stepDown: z.boolean().optional(),
+          source: ruleSource,
+        }),
+      ),
+      timers: z.array(z.object({ timer: z.string(), rule: z.string().describe('The rule in words'), source: ruleSource, sourceText: z.string() })),
+      followUpValidity: z.object({ requiredParticipants: z.array(z.string()), requiresActionPlanDecision: z.boolean(), source: ruleSource }).nullable().optional(),
+      notes: z.array(z.object({ text: z.string(), source: ruleSource })).optional(),
+    }),
+  ),
+});
