@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
-export const INTERNAL_MESSAGE = 'Der opstod en intern fejl; prøv igen senere (an internal error occurred; try again later)';
+const INTERNAL_MESSAGE = 'Der opstod en intern fejl; prøv igen senere (an internal error occurred; try again later)';
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(err)) {

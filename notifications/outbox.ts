@@ -23,7 +23,7 @@ export interface EscalationNotice {
   data: { measureId: string; municipality: string; deadlineId: string; deadlineKind: string; dueOn: string; level: number; role: string; caseworkerId: string | null; teamId: string | null };
 }
 
-export function noticeOf(r: OutboxRow): EscalationNotice {
+function noticeOf(r: OutboxRow): EscalationNotice {
   return {
     specversion: '1.0',
     // Stable across redeliveries: the receiver deduplicates by id + source.
@@ -37,7 +37,7 @@ export function noticeOf(r: OutboxRow): EscalationNotice {
 }
 
 /** Backoff after a failed delivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
-export const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
 
 /** How long a claimed row is left to one deliverer before another may take it over (a crash). */
 const LEASE_SECONDS = 60;
