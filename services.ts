@@ -10,6 +10,7 @@ import { buildApi } from './api/server';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { catalogueSource, type PolicySource } from './policies/source';
+import { PolicyVersionRepository } from './db/repositories/policy-versions';
 import { PolicyStore } from './policies/store';
 import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
@@ -112,7 +113,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     stops.push(stopWorker);
 
     // Policies live in PostgreSQL, versioned; the catalogue files (and test extras) are version 1.
-    const policyStore = new PolicyStore(pool);
+    const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
     const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
     if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
     const api = await buildApi({ pool, temporal: client, policies: policyStore.source(), policyStore, logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });

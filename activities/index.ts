@@ -1,16 +1,15 @@
 import type { Pool } from 'pg';
+import { createRepositories } from '../db/repositories';
 import { raiseEscalation } from './escalations';
 import { projectMeasure } from './projection';
-import { createRolloutActivities, storeMachineState } from './rollout';
+import { createRolloutActivities } from './rollout';
 import type { MeasureActivities, RolloutActivities } from './types';
 
 export function createActivities(pool: Pool): MeasureActivities & RolloutActivities {
+  const repos = createRepositories(pool);
   return {
-    ...createRolloutActivities(pool),
-    projectMeasure: async (view, machine) => {
-      await projectMeasure(pool, view);
-      if (machine) await storeMachineState(pool, view.measureId, view.revision, machine);
-    },
-    raiseEscalation: (e) => raiseEscalation(pool, e),
+    ...createRolloutActivities(repos),
+    projectMeasure: (view, machine) => projectMeasure(repos.measures, view, machine),
+    raiseEscalation: (e) => raiseEscalation(repos.escalations, e),
   };
 }

@@ -1,33 +1,11 @@
-// Writes a measure's view to PostgreSQL. A versioned upsert: an older revision arriving late
-// (a retried activity, interleaved writers) never overwrites a newer one.
-import type { Pool } from 'pg';
-import { inTransaction } from '../db/transaction';
+// Writes a measure's view to PostgreSQL, and beside it the machine state a policy preview
+// simulates from. Both writes are guarded by the workflow's revision, so a retried activity or
+// interleaved writers never overwrite a newer state with an older one.
+import type { MeasureRepository } from '../db/repositories/measures';
 import type { MeasureView } from '../workflows/view';
+import type { MachineState } from './types';
 
-export async function projectMeasure(pool: Pool, v: MeasureView): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    const res = await client.query(
-      `INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
-                             case_id, caseworker_id, team_id, revision, history, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now())
-       ON CONFLICT (measure_id) DO UPDATE SET
-         workflow_id = excluded.workflow_id, package = excluded.package, state = excluded.state,
-         policy_version = excluded.policy_version, caseworker_id = excluded.caseworker_id, team_id = excluded.team_id,
-         revision = excluded.revision, history = excluded.history, updated_at = now()
-       WHERE measures.revision < excluded.revision`,
-      [v.measureId, v.workflowId, v.municipality, v.measureType, v.package, v.state, v.policyVersion, v.caseId, v.caseworkerId, v.teamId, v.revision, JSON.stringify(v.history)],
-    );
-    if (res.rowCount === 1) {
-      await client.query('DELETE FROM deadlines WHERE measure_id = $1', [v.measureId]);
-      for (const d of v.deadlines) {
-        await client.query(
-          `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
-                                  basis, strength, source, also_required_by, escalation_level, approved_by, name)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-          [v.measureId, d.id, d.kind, d.expectedFrom ?? null, d.dueOn, new Date(d.dueAt), new Date(d.overdueAt), d.status, d.metOn ?? null,
-           d.basis, d.strength, JSON.stringify(d.source), d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null, d.escalationLevel, d.approvedBy ?? null, d.name ?? null],
-        );
-      }
-    }
-  });
+export async function projectMeasure(measures: MeasureRepository, view: MeasureView, machine?: MachineState): Promise<void> {
+  await measures.project(view);
+  if (machine) await measures.storeMachineState(view.measureId, view.revision, machine);
 }

@@ -7,19 +7,22 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Pool } from 'pg';
 import type { MeasureEvent } from '../machines/events';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
 import { parseEvent, type ParsedEvent } from './event-schemas';
-import { Inbox, type Answer } from './inbox';
+import type { Answer, InboxRepository } from '../db/repositories/inbox';
+import type { MeasureRepository } from '../db/repositories/measures';
 
 export interface EventDeps {
-  pool: Pool;
+  inbox: InboxRepository;
+  measures: MeasureRepository;
   temporal: Client;
   policies: PolicySource;
+  /** Where the cause of a 503 goes: never into the answer. */
+  log: { warn(o: object, msg: string): void };
 }
 
 function needsBirthDate(t: MeasureTypePolicy): boolean {
@@ -32,9 +35,9 @@ const notFound = (error: string, message: string): Answer => ({ status: 404, bod
 const conflict = (state: string, code: string, message: string, detail: string): Answer => ({ status: 409, body: { error: 'invalid-transition', code, state, message, detail } });
 
 export class EventIntake {
-  private readonly inbox: Inbox;
+  private readonly inbox: InboxRepository;
   constructor(private readonly deps: EventDeps) {
-    this.inbox = new Inbox(deps.pool);
+    this.inbox = deps.inbox;
   }
 
   /** One body: a single event, or a batch answered in order (207 when the answers differ). */
@@ -65,7 +68,9 @@ export class EventIntake {
     try {
       answer = await this.judge(item, seq);
     } catch (err) {
-      answer = { status: 503, body: { error: 'unavailable', message: `the event was stored but could not be processed now; send it again (${(err as Error).message})` } };
+      // The cause may name a database or Temporal address: the log gets it, the case system does not.
+      this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
+      answer = { status: 503, body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' } };
     }
     await this.inbox.answer(seq, answer);
     return answer;
@@ -98,8 +103,8 @@ export class EventIntake {
     if (pkg && !t.packages.some((p) => p.slug === pkg))
       return notFound('unknown-package', `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`);
 
-    const existing = await this.deps.pool.query<{ state: string; municipality: string }>('SELECT state, municipality FROM measures WHERE measure_id = $1', [e.subject]);
-    if (existing.rows[0]) return conflict(existing.rows[0].state, 'already-granted', `foranstaltningen ${e.subject} er allerede bevilget`, `measure ${e.subject} has already been granted`);
+    const existing = await this.deps.measures.registration(e.subject);
+    if (existing) return conflict(existing.state, 'already-granted', `foranstaltningen ${e.subject} er allerede bevilget`, `measure ${e.subject} has already been granted`);
 
     const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
     const workflowId = measureWorkflowId(municipality, e.subject);
@@ -123,12 +128,11 @@ export class EventIntake {
   }
 
   private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
-    const row = await this.deps.pool.query<{ workflow_id: string; state: string }>('SELECT workflow_id, state FROM measures WHERE measure_id = $1', [e.subject]);
-    const m = row.rows[0];
+    const m = await this.deps.measures.registration(e.subject);
     if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
     if (m.state === 'closed') return conflict('closed', 'measure-closed', `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`, `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
     try {
-      const r = await this.deps.temporal.workflow.getHandle(m.workflow_id).executeUpdate(eventUpdate, {
+      const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
         args: [this.toMachineEvent(e)],
         updateId: `${e.source}/${e.id}`,
       });

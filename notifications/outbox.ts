@@ -3,6 +3,7 @@
 // once, with backoff when the receiver fails, and never holds up a measure's workflow while the
 // case system is down. Several processes may run it: rows are claimed with SKIP LOCKED.
 import type { Pool } from 'pg';
+import { EscalationRepository, type OutboxRow } from '../db/repositories/escalations';
 
 export interface OutboxOptions {
   /** Where the case system receives notifications (POST, application/cloudevents+json). */
@@ -22,22 +23,7 @@ export interface EscalationNotice {
   data: { measureId: string; municipality: string; deadlineId: string; deadlineKind: string; dueOn: string; level: number; role: string; caseworkerId: string | null; teamId: string | null };
 }
 
-interface Row {
-  id: string;
-  measure_id: string;
-  municipality: string;
-  deadline_id: string;
-  deadline_kind: string;
-  due_on: string;
-  level: number;
-  role: string;
-  caseworker_id: string | null;
-  team_id: string | null;
-  raised_at: Date;
-  notify_attempts: number;
-}
-
-export function noticeOf(r: Row): EscalationNotice {
+function noticeOf(r: OutboxRow): EscalationNotice {
   return {
     specversion: '1.0',
     // Stable across redeliveries: the receiver deduplicates by id + source.
@@ -51,38 +37,25 @@ export function noticeOf(r: Row): EscalationNotice {
 }
 
 /** Backoff after a failed delivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
-export const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
 
 /** How long a claimed row is left to one deliverer before another may take it over (a crash). */
 const LEASE_SECONDS = 60;
 
 /** Delivers what is due now; returns how many were delivered. Rows are claimed with a lease in one
  *  short statement, so no transaction is held open across the HTTP calls. */
-export async function deliverDue(pool: Pool, o: OutboxOptions): Promise<number> {
-  const rows = (
-    await pool.query<Row>(
-      `UPDATE escalations SET next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS})
-        WHERE id IN (SELECT id FROM escalations WHERE notified_at IS NULL AND next_attempt_at <= now()
-                      ORDER BY raised_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
-      [o.batch ?? 20],
-    )
-  ).rows.sort((a, b) => a.raised_at.getTime() - b.raised_at.getTime() || Number(a.id) - Number(b.id));
+export async function deliverDue(escalations: EscalationRepository, o: OutboxOptions): Promise<number> {
+  const rows = await escalations.claimDue(o.batch ?? 20, LEASE_SECONDS);
   let delivered = 0;
   for (const r of rows) {
     const error = await post(o.url, noticeOf(r));
     if (error === null) {
-      await pool.query('UPDATE escalations SET notified_at = now(), notify_attempts = notify_attempts + 1, notify_error = NULL WHERE id = $1', [r.id]);
+      await escalations.delivered(r.id);
       delivered++;
       continue;
     }
     const attempts = r.notify_attempts + 1;
-    await pool.query(`UPDATE escalations SET notify_attempts = $2, notify_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`, [
-      r.id,
-      attempts,
-      error.slice(0, 500),
-      backoffSeconds(attempts),
-    ]);
+    await escalations.deliveryFailed(r.id, attempts, error, backoffSeconds(attempts));
     // Identifiers only in the log: the row id, never names or case content.
     o.log?.(`escalation ${r.id}: delivery failed (${error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`);
   }
@@ -105,12 +78,13 @@ async function post(url: string, notice: EscalationNotice): Promise<string | nul
 
 /** Polls until stopped. */
 export function startOutbox(pool: Pool, o: OutboxOptions): { stop(): Promise<void> } {
+  const escalations = new EscalationRepository(pool);
   let stopped = false;
   let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const n = await deliverDue(pool, o);
+        const n = await deliverDue(escalations, o);
         if (n > 0) continue; // more may be waiting
       } catch (err) {
         o.log?.(`outbox: ${(err as Error).message}`);
