@@ -35,7 +35,8 @@ describe('escalation notifications to the case system', { timeout: 120_000 }, ()
   it('delivers every escalation of an overdue measure, retrying the one that failed with the same id', async () => {
     const id = measureId('NOTE');
     const startOn = addToDate(dateOf(Date.now()), '-P7M');
-    const r = await s.post(event('measure.granted', id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', caseId: 'C-1', caseworkerId: 'cw-12', teamId: 'team-nord', grantedOn: startOn, startOn }));
+    const r = await s.post(event('measure.granted', id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', caseId: 'C-1', caseworkerId: 'cw-12', teamId: 'team-nord', grantedOn: startOn, startOn, prerequisites: ['handleplan'] }));
+    // Ordered with its handleplan (Hjørring l.188), so only the four timer deadlines escalate.
     assert.equal(r.status, 202);
 
     // Startup meeting, treatment plan, first follow-up and reassessment are overdue past every step
