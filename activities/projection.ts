@@ -2,7 +2,7 @@
 // (a retried activity, interleaved writers) never overwrites a newer one.
 import type { Pool } from 'pg';
 import { inTransaction } from '../db/transaction';
-import type { MeasureView } from '../workflows/view';
+import type { MeasureView } from '../machines/measure-view';
 
 export async function projectMeasure(pool: Pool, v: MeasureView): Promise<void> {
   await inTransaction(pool, async (client) => {

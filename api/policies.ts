@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { dateOf, isIsoDate, startOfDay } from '../machines/dates';
 import { PolicyConflict, type PolicyChangeSummary, type PolicyStore } from '../policies/store';
 import type { MunicipalityPolicy } from '../policies/types';
-import { TASK_QUEUE } from '../workflows/ids';
-import type { RolloutInput } from '../workflows/rollout-workflow';
+import { stopRolloutSignal, type RolloutInput } from '../workflows/definitions';
+import { policyRolloutWorkflowId, TASK_QUEUE } from '../workflows/ids';
+import { WORKFLOW_TYPES, type PolicyRolloutWorkflow } from '../workflows/workflow-types';
 import { catalogueView } from './catalogue';
-import { changedTypes, diffPolicies, EditRefused, setTimer, validatePolicy } from './policy-edit';
+import { changedTypes, diffPolicies, EditRefused, setTimer, validatePolicy } from '../policies/edit';
 import { previewChange } from './policy-preview';
 import { inTransaction } from '../db/transaction';
 
@@ -53,7 +54,6 @@ function requested(body: Common, author: string) {
 }
 
 export const rolloutId = (municipality: string, version: number) => `${municipality}-v${version}`;
-const rolloutWorkflowId = (municipality: string, version: number) => `policy-rollout/${municipality}/v${version}`;
 
 export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
   const { store, pool, temporal } = deps;
@@ -90,7 +90,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
       await client.query(
         `INSERT INTO policy_rollouts (id, municipality, version, measure_types, effective_from, starts_at, workflow_id, status, author, reason)
          VALUES ($1,$2,$3,$4,$5,$6,$7,'scheduled',$8,$9)`,
-        [rolloutId(o.municipality, created.version), o.municipality, created.version, types, o.effectiveFrom, startsAt, rolloutWorkflowId(o.municipality, created.version), o.author, o.reason],
+        [rolloutId(o.municipality, created.version), o.municipality, created.version, types, o.effectiveFrom, startsAt, policyRolloutWorkflowId(o.municipality, created.version), o.author, o.reason],
       );
       return created;
     });
@@ -103,7 +103,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
       effectiveFrom: o.effectiveFrom,
       change: o.change,
       measureTypes: types,
-      rollout: { id, status: 'scheduled', startsAt, workflowId: rolloutWorkflowId(o.municipality, row.version), href: `/v1/policies/rollouts/${id}` },
+      rollout: { id, status: 'scheduled', startsAt, workflowId: policyRolloutWorkflowId(o.municipality, row.version), href: `/v1/policies/rollouts/${id}` },
       ...(started ? { error: 'unavailable', message: `version ${row.version} is stored but its rollout could not be started (${started}); POST /v1/policies/rollouts/${id}/start` } : {}),
     });
   }
@@ -113,7 +113,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
     const x = q.rows[0];
     if (!x) throw new EditRefused(404, { error: 'unknown-rollout', message: `no rollout ${id}` });
     const input: RolloutInput = { rolloutId: id, municipality: x.municipality, version: x.version, measureTypes: x.measure_types, effectiveFrom: x.effective_from, reason: x.reason, author: x.author, ...tuning };
-    await temporal.workflow.start('policyRolloutWorkflow', {
+    await temporal.workflow.start<PolicyRolloutWorkflow>(WORKFLOW_TYPES.policyRollout, {
       workflowId: x.workflow_id,
       taskQueue: TASK_QUEUE,
       args: [input],
@@ -268,7 +268,7 @@ export function registerPolicyRoutes(r: App, deps: PolicyDeps): void {
       const s = await rolloutStatus(req.params.id);
       if (!s) return reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` });
       if (s.status !== 'scheduled' && s.status !== 'running') return reply.status(409).send({ error: 'not-running', message: `rollout ${s.id} is ${s.status}` });
-      await temporal.workflow.getHandle(s.workflowId).signal('stop');
+      await temporal.workflow.getHandle(s.workflowId).signal(stopRolloutSignal);
       return reply.status(202).send({ id: s.id, stopping: true });
     },
   });
