@@ -7,7 +7,7 @@
 // (measure-machine.ts, refusals.ts), and its entry in the measure's history (history.ts). Adding a
 // type here without those is a compile error.
 import type { IsoDate } from './dates';
-import type { ActionPlanDecision, ApproverRole, CaseEventType, CloseReason, Participant } from '../policies/types';
+import type { ActionPlanDecision, ApproverRole, CloseReason, Participant } from '../policies/types';
 
 export interface GrantData {
   municipality: string;
@@ -73,9 +73,6 @@ export type EventOf<K extends ContractEventType> = Envelope & { type: K; data: E
 
 export type MeasureEvent = { [K in ContractEventType]: EventOf<K> }[ContractEventType];
 
-/** Case events (about the child or family) are contract events. */
-export type CaseEvent = EventOf<CaseEventType>;
-
 /** "It is now": sent by the workflow when it wakes and before every event. */
 export interface ClockEvent {
   type: 'clock';
@@ -83,9 +80,3 @@ export interface ClockEvent {
 }
 
 export type MachineEvent = MeasureEvent | ClockEvent;
-
-/** The date an event is about, when it carries one. */
-export function eventDate(e: MeasureEvent): IsoDate | undefined {
-  const field = CONTRACT_EVENTS[e.type].dated;
-  return field === null ? undefined : (e.data as unknown as Record<string, IsoDate>)[field];
-}
