@@ -184,7 +184,7 @@ export const measureMachine = setup({
 });
 
 /** The states a measure rests in (`route` is passed through, never rested in). */
-export type MeasureState = Exclude<keyof typeof measureMachine.states, 'route'>;
+export type MeasureState = 'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
 
 const listened = new Map<MeasureState, ReadonlySet<string>>();
 
