@@ -2,7 +2,7 @@
 // simulates from. Both writes are guarded by the workflow's revision, so a retried activity or
 // interleaved writers never overwrite a newer state with an older one.
 import type { MeasureRepository } from '../db/repositories/measures';
-import type { MeasureView } from '../workflows/view';
+import type { MeasureView } from '../machines/measure-view';
 import type { MachineState } from './types';
 
 export async function projectMeasure(measures: MeasureRepository, view: MeasureView, machine?: MachineState): Promise<void> {

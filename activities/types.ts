@@ -1,7 +1,7 @@
 // The activities the workflows call, as an interface: workflows import only this type.
-import type { MeasureView } from '../workflows/view';
+import type { MeasureView } from '../machines/measure-view';
 import type { Facts } from '../machines/facts';
-import type { MeasureState } from '../machines/refusals';
+import type { MeasureState } from '../machines/measure-machine';
 
 export interface EscalationInput {
   measureId: string;

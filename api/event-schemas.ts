@@ -2,6 +2,8 @@
 // where bad input is caught and named by path. Nothing here reaches the workflow bundle.
 import { z } from 'zod';
 import { isIsoDate } from '../machines/dates';
+import { CONTRACT_EVENT_TYPES, type ContractEventType, type EventData } from '../machines/event-catalogue';
+import { ACTION_PLAN_DECISIONS, APPROVER_ROLES, CLOSE_REASONS, PARTICIPANTS } from '../policies/vocabulary';
 
 const date = z
   .string()
@@ -17,11 +19,9 @@ const opaqueId = z
 
 const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a lowercase ASCII slug');
 
-export const participantSchema = z.enum(['executor', 'parents', 'child', 'network']);
-export const approverRoleSchema = z.enum(['sagsbehandler', 'teamleder', 'afdelingsleder', 'visitationsudvalg']);
-/** Why a measure ended, in the seeds' own terms: `no-progress` (no effect), `not-motivated` (the
- *  family is not motivated), `offer-not-used` (the youth does not use the offer). */
-export const closeReasonSchema = z.enum(['goal-reached', 'no-progress', 'not-motivated', 'offer-not-used', 'placed', 'moved', 'aged-out', 'other']);
+export const participantSchema = z.enum(PARTICIPANTS);
+export const approverRoleSchema = z.enum(APPROVER_ROLES);
+export const closeReasonSchema = z.enum(CLOSE_REASONS);
 
 export const grantedData = z.object({
   municipality: slug,
@@ -36,6 +36,8 @@ export const grantedData = z.object({
   prerequisites: z.array(slug).optional(),
 });
 
+/** Each contract event type's data (machines/event-catalogue.ts): a type without a schema, or a
+ *  schema that disagrees with the machine's type, does not compile. */
 export const dataSchemas = {
   'measure.granted': grantedData,
   'measure.treatment-plan-received': z.object({ receivedOn: date }),
@@ -44,7 +46,7 @@ export const dataSchemas = {
     .object({
       heldOn: date,
       participants: z.array(participantSchema),
-      actionPlanDecision: z.enum(['keep', 'revise']).optional(),
+      actionPlanDecision: z.enum(ACTION_PLAN_DECISIONS).optional(),
       nextMeetingOn: date.optional(),
     })
     .refine((d) => d.nextMeetingOn === undefined || d.nextMeetingOn >= d.heldOn, { message: 'nextMeetingOn must not be before heldOn', path: ['nextMeetingOn'] }),
@@ -58,16 +60,15 @@ export const dataSchemas = {
   'child.placed': z.object({ placedOn: date }),
   'child.placement-ended': z.object({ endedOn: date }),
   'family.moved-away': z.object({ movedOn: date }),
-} as const;
+} as const satisfies { [K in ContractEventType]: z.ZodType<EventData[K]> };
 
-export type EventType = keyof typeof dataSchemas;
-export const eventTypes = Object.keys(dataSchemas) as EventType[];
+export type EventType = ContractEventType;
 
 export const envelopeSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1).max(256),
   source: z.string().min(1).max(256),
-  type: z.enum(eventTypes as [EventType, ...EventType[]]),
+  type: z.enum(CONTRACT_EVENT_TYPES),
   time: z.iso.datetime({ offset: true }).optional(),
   subject: opaqueId,
   datacontenttype: z.string().optional(),
@@ -77,7 +78,6 @@ export const envelopeSchema = z.object({
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** For the OpenAPI document: one event, or a batch of them. */
-export const eventBodySchema = z.union([envelopeSchema, z.array(envelopeSchema)]).describe('One CloudEvents 1.0 event in structured JSON mode, or a JSON array of them');
 
 export interface ValidationIssue {
   path: string;

@@ -7,11 +7,12 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { MeasureEvent } from '../machines/events';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
+import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { parseEvent, type ParsedEvent } from './event-schemas';
 import type { Answer, InboxRepository } from '../db/repositories/inbox';
 import type { MeasureRepository } from '../db/repositories/measures';
@@ -112,7 +113,7 @@ export class EventIntake {
       const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
         args: [this.toMachineEvent(e, needsBirthDate(t))],
         updateId: `${e.source}/${e.id}`,
-        startWorkflowOperation: new WithStartWorkflowOperation('measureWorkflow', {
+        startWorkflowOperation: new WithStartWorkflowOperation<MeasureWorkflow>(WORKFLOW_TYPES.measure, {
           workflowId,
           taskQueue: TASK_QUEUE,
           args: [input],

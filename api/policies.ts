@@ -9,9 +9,10 @@ import { inTransaction } from '../db/transaction';
 import { dateOf, startOfDay } from '../machines/dates';
 import type { PolicyChangeSummary, PolicyStore } from '../policies/store';
 import type { MunicipalityPolicy } from '../policies/types';
-import { TASK_QUEUE } from '../workflows/ids';
-import type { RolloutInput } from '../workflows/rollout-workflow';
-import { changedTypes, EditRefused, validatePolicy } from './policy-edit';
+import { stopRolloutSignal, type RolloutInput } from '../workflows/definitions';
+import { policyRolloutWorkflowId, TASK_QUEUE } from '../workflows/ids';
+import { WORKFLOW_TYPES, type PolicyRolloutWorkflow } from '../workflows/workflow-types';
+import { changedTypes, EditRefused, validatePolicy } from '../policies/edit';
 import { previewChange } from './policy-preview';
 
 export interface PolicyDeps {
@@ -42,8 +43,9 @@ export interface Proposal {
   previewLimit?: number;
 }
 
+
+/** A rollout's id in the API and the database: one per municipality and version. */
 const rolloutId = (municipality: string, version: number) => `${municipality}-v${version}`;
-const rolloutWorkflowId = (municipality: string, version: number) => `policy-rollout/${municipality}/v${version}`;
 
 export class PolicyAdmin {
   private readonly rollouts: RolloutRepository;
@@ -75,7 +77,7 @@ export class PolicyAdmin {
         measureTypes: types,
         effectiveFrom: o.effectiveFrom,
         startsAt,
-        workflowId: rolloutWorkflowId(o.municipality, created.version),
+        workflowId: policyRolloutWorkflowId(o.municipality, created.version),
         author: o.author,
         reason: o.reason,
       });
@@ -96,7 +98,7 @@ export class PolicyAdmin {
       effectiveFrom: o.effectiveFrom,
       change: o.change,
       measureTypes: types,
-      rollout: { id, status: 'scheduled', startsAt, workflowId: rolloutWorkflowId(o.municipality, row.version), href: `/v1/policies/rollouts/${id}` },
+      rollout: { id, status: 'scheduled', startsAt, workflowId: policyRolloutWorkflowId(o.municipality, row.version), href: `/v1/policies/rollouts/${id}` },
     };
     if (started) return { status: 201 as const, body };
     return {
@@ -111,7 +113,7 @@ export class PolicyAdmin {
     const x = await this.rollouts.get(id);
     if (!x) throw new EditRefused(404, { error: 'unknown-rollout', message: `no rollout ${id}` });
     const input: RolloutInput = { rolloutId: id, municipality: x.municipality, version: x.version, measureTypes: x.measure_types, effectiveFrom: x.effective_from, reason: x.reason, author: x.author, ...tuning };
-    await temporal.workflow.start('policyRolloutWorkflow', {
+    await temporal.workflow.start<PolicyRolloutWorkflow>(WORKFLOW_TYPES.policyRollout, {
       workflowId: x.workflow_id,
       taskQueue: TASK_QUEUE,
       args: [input],
@@ -124,7 +126,7 @@ export class PolicyAdmin {
   /** Asks the rollout to stop after its current batch. */
   async stopRollout(s: { workflowId: string }): Promise<void> {
     const { temporal } = this.deps;
-    await temporal.workflow.getHandle(s.workflowId).signal('stop');
+    await temporal.workflow.getHandle(s.workflowId).signal(stopRolloutSignal);
   }
 
   async recentRollouts(municipality?: string) {

@@ -4,7 +4,7 @@
 // faithful copy of the state), because machines here are noisy.
 //   npm run bench:machine            (default 2000 measures; npm run bench:machine -- 5000)
 import { apply, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
-import type { MeasureEvent } from '../machines/events';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { resolveMeasurePolicy } from '../policies/catalogue';
 
 const N = Number(process.argv[2] ?? 2000);

@@ -14,6 +14,7 @@ import { addToDate, dateOf } from '../machines/dates';
 import { measurePolicyOf } from '../policies/source';
 import { startServices } from '../services';
 import { policyUpdate } from '../workflows/definitions';
+import { measureWorkflowId } from '../workflows/ids';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10_000);
 const GRANT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -85,7 +86,7 @@ async function main() {
     const noop = { policy: measurePolicyOf(doc, doc.measureTypes.find((t: any) => t.slug === 'familiebehandling')), version: 1, reason: 'bench baseline', author: 'bench', rolloutId: 'baseline' };
     const tb = Date.now();
     await pool(ids, UPDATE_CONCURRENCY, async (id) => {
-      await s.client.workflow.getHandle(`measure/hjorring/${id}`).executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
+      await s.client.workflow.getHandle(measureWorkflowId('hjorring', id)).executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
     });
     const baseMs = Date.now() - tb;
     log(`baseline: ${N} bare updates in ${secs(baseMs)} s (${(N / (baseMs / 1000)).toFixed(1)}/s)`);

@@ -85,10 +85,6 @@ export function minDate(a: IsoDate, b: IsoDate): IsoDate {
   return compareDates(a, b) <= 0 ? a : b;
 }
 
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) >= 0 ? a : b;
-}
-
 /** Whole days from a to b (positive when b is later). */
 export function daysBetween(a: IsoDate, b: IsoDate): number {
   return Temporal.PlainDate.from(a).until(Temporal.PlainDate.from(b), { largestUnit: 'days' }).days;

@@ -2,8 +2,8 @@
 // policy (machines/deadlines.ts), never stored as running timers, so that a changed policy can be
 // re-applied to a running measure without rewriting what already happened.
 import type { IsoDate } from './dates';
-import type { CloseReason, GrantData } from './events';
-import type { ApproverRole, CaseEventType, Participant } from '../policies/types';
+import type { GrantData } from './event-catalogue';
+import type { ActionPlanDecision, ApproverRole, CaseEventType, CloseReason, Participant } from '../policies/types';
 
 interface Recorded {
   eventId: string;
@@ -22,7 +22,7 @@ export interface PackagePeriod extends Recorded {
 export interface FollowUpFact extends Recorded {
   heldOn: IsoDate;
   participants: Participant[];
-  actionPlanDecision?: 'keep' | 'revise';
+  actionPlanDecision?: ActionPlanDecision;
   nextMeetingOn?: IsoDate;
   /** Whether it meets the policy's validity rule; one that does not is kept and shown. */
   counts: boolean;

@@ -9,8 +9,8 @@ import { assign, setup } from 'xstate';
 import { dateOf } from './dates';
 import { deriveDeadlines } from './deadlines';
 import { emptyFacts, type Facts } from './facts';
-import type { MachineEvent, MeasureEvent } from './events';
-import { refusal, type MeasureState } from './refusals';
+import type { MachineEvent, MeasureEvent } from './event-catalogue';
+import { brokenRule } from './rules';
 import type { MeasurePolicy } from '../policies/types';
 
 /** Bump when a change alters the meaning of a persisted snapshot. */
@@ -67,20 +67,11 @@ function reassessmentReached(ctx: MeasureContext): boolean {
   return deriveDeadlines(ctx.policy, ctx.facts).some((d) => d.forcesDecision && d.status === 'pending' && ctx.facts.now >= d.dueAt);
 }
 
-const contractEvents = [
-  'measure.granted',
-  'measure.treatment-plan-received',
-  'measure.startup-meeting-held',
-  'measure.follow-up-held',
-  'measure.session-held',
-  'measure.package-changed',
-  'measure.extended',
-  'measure.closed',
-  'measure.obligation-met',
-  'child.placed',
-  'child.placement-ended',
-  'family.moved-away',
-] as const;
+/** What every accepted contract event does: the policy's rules judge it, its fact is recorded, and
+ *  the facts route the measure to its state. */
+const accept = { guard: 'allowed', actions: 'record', target: 'route' } as const;
+/** Time passes: the facts may now put the measure in another state (a limit reached). */
+const tock = { actions: 'tick', target: 'route' } as const;
 
 export const measureMachine = setup({
   types: {
@@ -89,8 +80,7 @@ export const measureMachine = setup({
     input: {} as { policy: MeasurePolicy },
   },
   guards: {
-    allowed: ({ context, event }, params: { state: MeasureState }) =>
-      event.type !== 'clock' && refusal(params.state, context.policy, context.facts, event) === null,
+    allowed: ({ context, event }) => event.type !== 'clock' && brokenRule(context.policy, context.facts, event) === null,
     isClosed: ({ context }) => context.facts.closed !== undefined,
     reassessmentReached: ({ context }) => reassessmentReached(context),
     // A follow-up held before the startup meeting was reported (accepted where the meeting's timer is
@@ -117,7 +107,7 @@ export const measureMachine = setup({
     new: {
       on: {
         clock: { actions: 'tick' },
-        'measure.granted': { guard: { type: 'allowed', params: { state: 'new' } }, actions: 'record', target: 'route' },
+        'measure.granted': accept,
       },
     },
     // Every change lands here and is routed by the facts, so each state is reachable from any
@@ -131,16 +121,86 @@ export const measureMachine = setup({
         { target: 'following-up' },
       ],
     },
-    ordered: { on: handlers('ordered') },
-    'awaiting-first-follow-up': { on: handlers('awaiting-first-follow-up') },
-    'following-up': { on: handlers('following-up') },
-    'reassessment-due': { on: handlers('reassessment-due') },
+    // Awaiting the startup meeting. A follow-up before it is refused where the seed sets the
+    // meeting, accepted with a warning where its timer is a municipal default (rules.ts).
+    ordered: {
+      on: {
+        clock: tock,
+        'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
+        'measure.follow-up-held': accept,
+        'measure.session-held': accept,
+        'measure.package-changed': accept,
+        'measure.extended': accept,
+        'measure.closed': accept,
+        'measure.obligation-met': accept,
+        'child.placed': accept,
+        'child.placement-ended': accept,
+        'family.moved-away': accept,
+      },
+    },
+    // A startup meeting not yet held may still be reported after a follow-up (a municipal default).
+    'awaiting-first-follow-up': {
+      on: {
+        clock: tock,
+        'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
+        'measure.follow-up-held': accept,
+        'measure.session-held': accept,
+        'measure.package-changed': accept,
+        'measure.extended': accept,
+        'measure.closed': accept,
+        'measure.obligation-met': accept,
+        'child.placed': accept,
+        'child.placement-ended': accept,
+        'family.moved-away': accept,
+      },
+    },
+    'following-up': {
+      on: {
+        clock: tock,
+        'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
+        'measure.follow-up-held': accept,
+        'measure.session-held': accept,
+        'measure.package-changed': accept,
+        'measure.extended': accept,
+        'measure.closed': accept,
+        'measure.obligation-met': accept,
+        'child.placed': accept,
+        'child.placement-ended': accept,
+        'family.moved-away': accept,
+      },
+    },
+    // A decision is due; a startup meeting not yet held may still be reported.
+    'reassessment-due': {
+      on: {
+        clock: tock,
+        'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
+        'measure.follow-up-held': accept,
+        'measure.session-held': accept,
+        'measure.package-changed': accept,
+        'measure.extended': accept,
+        'measure.closed': accept,
+        'measure.obligation-met': accept,
+        'child.placed': accept,
+        'child.placement-ended': accept,
+        'family.moved-away': accept,
+      },
+    },
     closed: { type: 'final' },
   },
 });
 
-function handlers(state: MeasureState) {
-  const on: Record<string, unknown> = { clock: { actions: 'tick', target: 'route' } };
-  for (const type of contractEvents) on[type] = { guard: { type: 'allowed', params: { state } }, actions: 'record', target: 'route' };
-  return on as { clock: { actions: 'tick'; target: 'route' } };
+/** The states a measure rests in (`route` is passed through, never rested in). */
+export type MeasureState = 'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
+
+const listened = new Map<MeasureState, ReadonlySet<string>>();
+
+/** Whether the state listens to the event type at all, read from the machine's own table. */
+export function listensTo(state: MeasureState, type: MachineEvent['type']): boolean {
+  let events = listened.get(state);
+  if (!events) listened.set(state, (events = new Set(measureMachine.states[state].ownEvents)));
+  return events.has(type);
 }

@@ -1,10 +1,10 @@
-// The measure machine as plain functions over plain data: what the workflow, the API's preview and
-// the tests call. Snapshots persist as a small DTO (state + context), never as live actors.
+// The measure machine as plain functions over plain data: what the workflow, the preview and the
+// tests call. Snapshots persist as a small DTO (state + context), never as live actors.
 import { initialTransition, transition } from 'xstate';
 import { deriveDeadlines, type Deadline } from './deadlines';
-import type { MachineEvent, MeasureEvent } from './events';
-import { MACHINE_VERSION, measureMachine, type MeasureContext } from './measure-machine';
-import { refusal, type MeasureState, type Refusal } from './refusals';
+import type { MachineEvent, MeasureEvent } from './event-catalogue';
+import { listensTo, MACHINE_VERSION, measureMachine, type MeasureContext, type MeasureState } from './measure-machine';
+import { refusalInWords, type Refusal } from './refusals';
 import type { MeasurePolicy } from '../policies/types';
 
 export interface MeasureSnapshot {
@@ -28,18 +28,6 @@ export function newMeasure(policy: MeasurePolicy): MeasureSnapshot {
   return dto(s);
 }
 
-/** Why the event would be refused after the clock reads `now` (code, Danish message, English
- *  detail), or null when it is allowed. */
-export function refusalOf(s: MeasureSnapshot, e: MeasureEvent, now: number): Refusal | null {
-  const ticked = tick(s, now);
-  return refusal(ticked.state, ticked.context.policy, ticked.context.facts, e);
-}
-
-/** The refusal's English detail, or null when the event is allowed. */
-export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
-  return refusalOf(s, e, now)?.detail ?? null;
-}
-
 export function tick(s: MeasureSnapshot, now: number): MeasureSnapshot {
   return step(s, { type: 'clock', now });
 }
@@ -49,15 +37,39 @@ function step(s: MeasureSnapshot, e: MachineEvent): MeasureSnapshot {
   return dto(next);
 }
 
+/** The machine's judgement of one event at `now`: the snapshot it leads to, or the refusal. */
+export type Decision = { accepted: true; snapshot: MeasureSnapshot } | { accepted: false; refusal: RefusedEvent };
+
+/** Judges the event once: the clock ticks, the machine takes the event or does not (its states'
+ *  `on` and the `allowed` guard), and a refusal is put in words. */
+export function decide(s: MeasureSnapshot, e: MeasureEvent, now: number): Decision {
+  const ticked = tick(s, now);
+  const listened = listensTo(ticked.state, e.type);
+  if (listened) {
+    const next = step(ticked, e);
+    if (next.state !== ticked.state || next.context !== ticked.context) return { accepted: true, snapshot: next };
+  }
+  const { policy, facts } = ticked.context;
+  return { accepted: false, refusal: new RefusedEvent(ticked.state, refusalInWords(ticked.state, listened, policy, facts, e)) };
+}
+
+/** Why the event would be refused after the clock reads `now` (code, Danish message, English
+ *  detail), or null when it is allowed. */
+export function refusalOf(s: MeasureSnapshot, e: MeasureEvent, now: number): Refusal | null {
+  const d = decide(s, e, now);
+  return d.accepted ? null : d.refusal.refusal;
+}
+
+/** The refusal's English detail, or null when the event is allowed. */
+export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
+  return refusalOf(s, e, now)?.detail ?? null;
+}
+
 /** Applies an event at `now`. Throws with the refusal's words when the machine does not allow it. */
 export function apply(s: MeasureSnapshot, e: MeasureEvent, now: number): MeasureSnapshot {
-  const ticked = tick(s, now);
-  const why = refusal(ticked.state, ticked.context.policy, ticked.context.facts, e);
-  if (why !== null) throw new RefusedEvent(ticked.state, why);
-  const next = step(ticked, e);
-  if (next === ticked || (next.state === ticked.state && next.context === ticked.context))
-    throw new RefusedEvent(ticked.state, { code: 'not-handled', message: `hændelsen ${e.type} kunne ikke behandles`, detail: `${e.type} was not handled` });
-  return next;
+  const d = decide(s, e, now);
+  if (!d.accepted) throw d.refusal;
+  return d.snapshot;
 }
 
 export function deadlines(s: MeasureSnapshot): Deadline[] {

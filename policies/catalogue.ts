@@ -1,12 +1,22 @@
-// The municipal catalogue: every policies/*.json file, validated against policies/schema.ts.
-// Add a municipality by adding a JSON file beside this one.
-
-import fs from 'node:fs';
-import path from 'node:path';
+// The municipal catalogue: every municipality's JSON file, validated against policies/schema.ts.
+// Add a municipality by adding a JSON file beside this one and naming it in FILES. The files are
+// imported as modules (no file system here: the core stays free of Node built-ins).
+import allerod from './allerod.json';
+import haderslev from './haderslev.json';
+import halsnaes from './halsnaes.json';
+import hjorring from './hjorring.json';
+import norddjurs from './norddjurs.json';
 import { parseMunicipalityPolicy } from './schema';
 import type { MeasurePolicy, MunicipalityPolicy } from './types';
 
-const POLICY_DIR = __dirname;
+/** Each catalogue file by name, in name order. */
+const FILES: ReadonlyArray<readonly [string, unknown]> = [
+  ['allerod.json', allerod],
+  ['haderslev.json', haderslev],
+  ['halsnaes.json', halsnaes],
+  ['hjorring.json', hjorring],
+  ['norddjurs.json', norddjurs],
+];
 
 let cached: Map<string, MunicipalityPolicy> | undefined;
 
@@ -18,20 +28,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Read and validate every *.json in `dir` (not cached). Throws, naming the file and the
- *  offending paths, if a file is unreadable, invalid, or repeats a municipality slug. */
-export function loadCatalogueFrom(dir: string): Map<string, MunicipalityPolicy> {
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
-    .sort();
+/** Validates every catalogue file (not cached). Throws, naming the file and the offending paths,
+ *  if a file is invalid or repeats a municipality slug. */
+function validateCatalogue(files: ReadonlyArray<readonly [string, unknown]>): Map<string, MunicipalityPolicy> {
   const catalogue = new Map<string, MunicipalityPolicy>();
   const fileOf = new Map<string, string>();
-  for (const file of files) {
-    const full = path.join(dir, file);
+  for (const [file, data] of files) {
     let policy: MunicipalityPolicy;
     try {
-      policy = parseMunicipalityPolicy(JSON.parse(fs.readFileSync(full, 'utf8')));
+      // A copy: the module's object is shared, and the catalogue's is frozen.
+      policy = parseMunicipalityPolicy(structuredClone(data));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new Error(`policies/${file}: ${message}`, { cause: err });
@@ -46,9 +52,9 @@ export function loadCatalogueFrom(dir: string): Map<string, MunicipalityPolicy> 
   return catalogue;
 }
 
-/** Every municipality's policy by slug, loaded once from policies/*.json. The objects are frozen. */
+/** Every municipality's policy by slug, validated once. The objects are frozen. */
 export function loadCatalogue(): Map<string, MunicipalityPolicy> {
-  if (!cached) cached = loadCatalogueFrom(POLICY_DIR);
+  if (!cached) cached = validateCatalogue(FILES);
   return cached;
 }
 

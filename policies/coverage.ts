@@ -3,12 +3,9 @@
 // checks), warned (a soft one: the service escalates but accepts), or not machine-checkable (and
 // why). A rule is matched to the policy by its seed lines: some source in the measure type that
 // encodes the record must cite lines overlapping the rule's. Nothing may be silently dropped.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Pure: scripts/coverage-report.ts reads the seed catalogue file and hands it here.
 import { loadCatalogue } from './catalogue';
 import type { MeasureTypePolicy, MunicipalityPolicy, RuleSource, Strength } from './types';
-
-export const CATALOGUE_FILE = resolve(process.env.SEED_CATALOGUE ?? join(__dirname, '..', '..', 'shared', 'docs', 'seed-catalogue.json'));
 
 interface CatalogueRule {
   kind?: string;
@@ -20,7 +17,7 @@ interface CatalogueRule {
   strength?: string;
 }
 
-interface CatalogueRecord {
+export interface CatalogueRecord {
   id: string;
   municipality: string;
   source_file: string;
@@ -83,7 +80,7 @@ function ruleText(r: CatalogueRule, kind: string): string {
   return `${kind}${r.kind ? ` ${r.kind}` : ''}: ${short}`.replace(/\|/g, '/').replace(/\s+/g, ' ');
 }
 
-export function coverage(catalogue: CatalogueRecord[] = JSON.parse(readFileSync(CATALOGUE_FILE, 'utf8')), policies: Map<string, MunicipalityPolicy> = loadCatalogue()): CoverageRow[] {
+export function coverageOf(catalogue: CatalogueRecord[], policies: Map<string, MunicipalityPolicy> = loadCatalogue()): CoverageRow[] {
   const byDocument = new Map([...policies.values()].map((m) => [m.document.file, m]));
   const rows: CoverageRow[] = [];
   for (const rec of catalogue) {

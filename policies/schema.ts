@@ -21,6 +21,7 @@ import type {
   Strength,
   TimerRule,
 } from './types';
+import { APPROVER_ROLES, CASE_EVENT_TYPES, CLOSE_REASONS, ESCALATION_ROLES, PARTICIPANTS } from './vocabulary';
 
 /** ISO-8601 duration with calendar parts (P#Y#M#W#D) and/or time parts (T#H#M#S); at least one part,
  *  so "P", "PT" and "P1DT" are rejected. Integers only. */
@@ -95,7 +96,7 @@ const timerRuleShape = {
 
 export const timerRuleSchema = z.strictObject(timerRuleShape);
 
-export const participantSchema = z.enum(['executor', 'parents', 'child', 'network']);
+export const participantSchema = z.enum(PARTICIPANTS);
 
 export const followUpValiditySchema = z.strictObject({
   requiredParticipants: z.array(participantSchema),
@@ -119,7 +120,7 @@ export const packagePolicySchema = z.strictObject({
   source: ruleSourceSchema,
 });
 
-export const approverRoleSchema = z.enum(['sagsbehandler', 'teamleder', 'afdelingsleder', 'visitationsudvalg']);
+export const approverRoleSchema = z.enum(APPROVER_ROLES);
 
 export const reassessmentRuleSchema = z
   .strictObject({
@@ -177,8 +178,8 @@ function reportDuplicates<T, K extends keyof T & string>(ctx: z.RefinementCtx, i
 
 const afterSchema = z.union([isoDurationSchema, durationRangeSchema]);
 
-export const caseEventTypeSchema = z.enum(['child.placed', 'child.placement-ended', 'family.moved-away']);
-export const closeReasonSchema = z.enum(['goal-reached', 'no-progress', 'not-motivated', 'offer-not-used', 'placed', 'moved', 'aged-out', 'other']);
+export const caseEventTypeSchema = z.enum(CASE_EVENT_TYPES);
+export const closeReasonSchema = z.enum(CLOSE_REASONS);
 
 export const obligationRuleSchema = z
   .strictObject({
@@ -255,7 +256,7 @@ export const measureTypePolicySchema = z
 
 export const escalationStepSchema = z.strictObject({
   level: z.number().int().positive(),
-  role: z.enum(['sagsbehandler', 'teamleder', 'afdelingsleder']),
+  role: z.enum(ESCALATION_ROLES),
   after: isoDurationSchema,
   source: ruleSourceSchema,
 });

@@ -1,6 +1,7 @@
 // The shape of a municipality's service level, as plain types.
 // The machine and the workflow import only these (no zod in the workflow bundle);
 // policies/schema.ts validates catalogue files and administrator edits against the same shape.
+import type { ACTION_PLAN_DECISIONS, APPROVER_ROLES, CASE_EVENT_TYPES, CLOSE_REASONS, ESCALATION_ROLES, PARTICIPANTS } from './vocabulary';
 
 /** ISO-8601 duration: calendar parts (P4W, P3M, P1Y6M, P10D) or, for test policies and
  *  hour-based escalation, time parts (PT5S, PT48H). */
@@ -36,7 +37,9 @@ export interface TimerRule {
   source: RuleSource;
 }
 
-export type Participant = 'executor' | 'parents' | 'child' | 'network';
+export type Participant = (typeof PARTICIPANTS)[number];
+
+export type ActionPlanDecision = (typeof ACTION_PLAN_DECISIONS)[number];
 
 /** Hjørring: a follow-up meets the legal requirement only when the executor and the parents were
  *  heard and the action plan was decided on. A follow-up lacking this is stored but does not count. */
@@ -56,7 +59,7 @@ export interface PackagePolicy {
   source: RuleSource;
 }
 
-export type ApproverRole = 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg';
+export type ApproverRole = (typeof APPROVER_ROLES)[number];
 
 /** The limit at which the package must be reassessed (closed, changed or extended). */
 export interface ReassessmentRule extends TimerRule {
@@ -93,7 +96,7 @@ export interface CountLimit {
 export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType;
 
 /** Case events a case system sends about the child or family, per affected measure. */
-export type CaseEventType = 'child.placed' | 'child.placement-ended' | 'family.moved-away';
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
 /** What settles an obligation:
  *  - `event`: a `measure.obligation-met` event naming this obligation's kind (a child conversation
@@ -141,7 +144,7 @@ export interface FollowUpPhase {
 
 /** `no-progress`: no effect; `not-motivated`: the family is not motivated ("ikke motiverede");
  *  `offer-not-used`: the youth does not use the offer ("ikke benytter tilbuddet"). */
-export type CloseReason = 'goal-reached' | 'no-progress' | 'not-motivated' | 'offer-not-used' | 'placed' | 'moved' | 'aged-out' | 'other';
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export interface MeasureTypePolicy {
   slug: string;
@@ -191,9 +194,11 @@ export interface MeasureTypePolicy {
   catalogueIds?: string[];
 }
 
+export type EscalationRole = (typeof ESCALATION_ROLES)[number];
+
 export interface EscalationStep {
   level: number; // 1, 2, 3
-  role: 'sagsbehandler' | 'teamleder' | 'afdelingsleder';
+  role: EscalationRole;
   /** Counted from the moment the deadline became overdue. */
   after: IsoDuration;
   source: RuleSource;

@@ -9,8 +9,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SA, SEARCH_ATTRIBUTES } from './search-attributes';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 export interface StartTemporalOptions {
   /** SQLite file to persist to; in-memory when not given. */
@@ -198,43 +197,4 @@ export async function startTemporalServer(opts: StartTemporalOptions = {}): Prom
     uiUrl: uiPort === null ? undefined : `http://127.0.0.1:${uiPort}`,
     stop: () => (stopped ??= stop()),
   };
-}
-
-export interface TemporalTestEnvironmentOptions {
-  /** Namespace to create (dev server) or use (existing server); default 'default'. */
-  namespace?: string;
-  /** SQLite file; in-memory when not given. */
-  dbFilename?: string;
-  /** Extra `temporal server start-dev` arguments, e.g. dynamic config values. */
-  extraArgs?: string[];
-}
-
-/**
- * A TestWorkflowEnvironment on the cached Temporal CLI (no download), with our search attributes,
- * or on the server at TEMPORAL_ADDRESS when that is set. Call `teardown()` when done.
- */
-export async function temporalTestEnvironment(
-  opts: TemporalTestEnvironmentOptions = {},
-): Promise<TestWorkflowEnvironment> {
-  // @temporalio/testing is a dev dependency: load it only when this helper is used.
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  if (process.env.TEMPORAL_ADDRESS) {
-    return TestWorkflowEnvironment.createFromExistingServer({
-      address: process.env.TEMPORAL_ADDRESS,
-      namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
-    });
-  }
-  const path = await ensureTemporalCli();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path },
-      ip: '127.0.0.1',
-      namespace: opts.namespace ?? 'default',
-      dbFilename: opts.dbFilename,
-      // The SDK turns these into `--search-attribute Name=Type`.
-      searchAttributes: Object.values(SA),
-      // The SDK already passes --ip/--port/--namespace/--log-format/--log-level and --headless.
-      extraArgs: [...SQLITE_ARGS, ...(opts.extraArgs ?? [])],
-    },
-  });
 }

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
-import type { MeasureEvent } from '../machines/events';
-import { warnings } from '../machines/refusals';
+import type { MeasureEvent } from '../machines/event-catalogue';
+import { warnings } from '../machines/rules';
 import type { MeasureTypePolicy, ObligationRule, RuleSource } from '../policies/types';
 import { fastMeasureType, testPolicy } from './fixtures/test-policy';
 

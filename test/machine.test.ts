@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
 import { displayStatus, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { addToDate } from '../machines/dates';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy, Participant } from '../policies/types';

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
-import { warnings } from '../machines/refusals';
-import { displayStatus, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
+import { warnings } from '../machines/rules';
+import { displayStatus } from '../machines/deadlines';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy, MeasureTypePolicy, Participant, RuleSource } from '../policies/types';
 import { byId, table } from './support/machine-events';

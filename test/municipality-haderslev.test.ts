@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
-import { displayStatus, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
+import { displayStatus } from '../machines/deadlines';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy } from '../policies/types';
 import { eventsFrom, noon, NOW, type Ev, byId, table, lines } from './support/machine-events';

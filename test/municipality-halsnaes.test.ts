@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
-import { warnings } from '../machines/refusals';
-import { displayStatus, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
+import { warnings } from '../machines/rules';
+import { displayStatus } from '../machines/deadlines';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy, Participant } from '../policies/types';
 import { byId, table, lines } from './support/machine-events';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
 import { displayStatus, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import type { MeasurePolicy } from '../policies/types';
 import { eventsFrom, noon, NOW, type Ev, byId } from './support/machine-events';

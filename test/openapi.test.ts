@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { eventTypes } from '../api/event-schemas';
+import { CONTRACT_EVENT_TYPES as eventTypes } from '../machines/event-catalogue';
 import { buildApi } from '../api/server';
 import { PolicyStore } from '../policies/store';
 

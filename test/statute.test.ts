@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import { addToDate } from '../machines/dates';
 import { apply, check, deadlines, newMeasure, refusalOf } from '../machines/measure';
-import { dkAge, dkDate, warnings } from '../machines/refusals';
+import { dkAge, dkDate, warnings } from '../machines/rules';
 import { statutoryFirstFollowUp, underSection95 } from '../machines/statutory';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
 import { fastMeasureType, testPolicy } from './fixtures/test-policy';

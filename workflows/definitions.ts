@@ -1,14 +1,14 @@
-// The measure workflow's messages and inputs: imported by the API and the tests without pulling
-// in the workflow's code.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { MeasureEvent } from '../machines/events';
+// The workflows' messages and inputs: imported by the API, the activities and the tests without
+// pulling in the workflows' code.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MeasureEvent } from '../machines/event-catalogue';
 import type { MeasureSnapshot } from '../machines/measure';
-import type { MeasureState } from '../machines/refusals';
+import type { MeasureState } from '../machines/measure-machine';
+import type { MeasureView } from '../machines/measure-view';
+import type { PolicyAudit, PolicyChange, PolicyChangeResult } from '../machines/policy-change';
 import type { MeasurePolicy } from '../policies/types';
-import type { MeasureView } from './view';
-import type { PolicyAudit, PolicyChange, PolicyChangeResult } from './policy-change';
 
-export type { PolicyAudit, PolicyChange, PolicyChangeResult } from './policy-change';
+export type { PolicyAudit, PolicyChange, PolicyChangeResult } from '../machines/policy-change';
 
 export interface Carried {
   snapshot: MeasureSnapshot;
@@ -42,3 +42,29 @@ export const policyUpdate = defineUpdate<PolicyChangeResult, [PolicyChange]>('po
 /** The machine snapshot and raised escalations: what a preview simulates from. */
 export const snapshotQuery = defineQuery<{ snapshot: MeasureSnapshot; raised: string[]; revision: number }>('snapshot');
 
+export interface RolloutInput {
+  rolloutId: string;
+  municipality: string;
+  version: number;
+  measureTypes: string[];
+  effectiveFrom: string;
+  reason: string;
+  author: string;
+  batchSize?: number;
+  pauseMs?: number;
+  concurrency?: number;
+  /** Carried across continue-as-new. */
+  progress?: RolloutProgress;
+}
+
+export interface RolloutProgress {
+  started: boolean;
+  cursor: string;
+  /** The second pass from the start, for measures projected late under an older version. */
+  sweep: boolean;
+  processed: number;
+  counts: Record<string, number>;
+}
+
+/** Stops a policy rollout between batches (or before it starts). */
+export const stopRolloutSignal = defineSignal<[]>('stop');

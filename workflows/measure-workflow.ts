@@ -18,16 +18,15 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { MeasureActivities } from '../activities/types';
 import { dateOf } from '../machines/dates';
 import { isOverdue, type Deadline } from '../machines/deadlines';
-import type { MeasureEvent } from '../machines/events';
-import { apply, deadlines, newMeasure, RefusedEvent, refusalOf, tick, type MeasureSnapshot } from '../machines/measure';
-import { dkDate, warnings, type MeasureState, type Refusal } from '../machines/refusals';
-import type { MeasurePolicy } from '../policies/types';
+import { dueEscalations, escalationLevel, nextWakeup } from '../machines/escalations';
+import type { MeasureEvent } from '../machines/event-catalogue';
+import { deadlines, decide, newMeasure, tick, type Decision, type MeasureSnapshot } from '../machines/measure';
+import type { MeasureState } from '../machines/measure-machine';
+import { viewOf, type MeasureView } from '../machines/measure-view';
+import { changePolicy, policyRefusal, type PolicyAudit, type PolicyChange, type PolicyChangeResult } from '../machines/policy-change';
+import { dkDate, warnings, type Refusal } from '../machines/rules';
 import { SA } from '../stack/search-attributes';
-import { dueEscalations, escalationLevel, nextWakeup } from './schedule';
-import { viewOf, type MeasureView } from './view';
-
 import { eventUpdate, measureQuery, policyUpdate, snapshotQuery, type Carried, type EventResult, type MeasureWorkflowInput } from './definitions';
-import { changePolicy, policyRefusal } from './policy-change';
 
 const SEEN_KEPT = 2_000;
 const AUDIT_KEPT = 200;
@@ -39,101 +38,113 @@ const acts = proxyActivities<MeasureActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function measureWorkflow(input: MeasureWorkflowInput): Promise<MeasureState> {
-  const { measureId } = input;
-  const workflowId = workflowInfo().workflowId;
-  let snap = input.carried?.snapshot ?? newMeasure(input.policy);
-  const seen = new Set(input.carried?.seen ?? []);
-  const raised = new Set(input.carried?.raised ?? []);
-  let revision = input.carried?.revision ?? 0;
-  let changes = 0;
-  /** The `changes` the projection already shows: the loop projects only what is newer. */
-  let handled = 0;
-  let updatesThisRun = 0;
-  let lastAttributes = '';
-  const audit = [...(input.carried?.audit ?? [])];
+/** The measure as the workflow holds it: the machine snapshot, the event ids seen, the escalations
+ *  raised, the policy audit, and the bookkeeping of what the projection shows. */
+export class MeasureHost {
+  snapshot: MeasureSnapshot;
+  private readonly seen: Set<string>;
+  private readonly raised: Set<string>;
+  private readonly audit: PolicyAudit[];
+  /** The revision of the last view built: every projection carries a new one, and the projection
+   *  keeps only newer revisions. Carried across continue-as-new. */
+  revision: number;
+  /** The revision the projection is known to show. An event or policy applied moves `revision`
+   *  past it; the loop projects whenever they differ. */
+  private projectedRevision: number;
+  private updatesThisRun = 0;
+  private lastAttributes = '';
+  /** The update validator's judgement, reused by its handler (same event, snapshot and instant):
+   *  the machine judges each event once. */
+  private judged?: { eventId: string; from: MeasureSnapshot; now: number; decision: Decision };
 
-  const ladder = () => snap.context.policy.escalation;
-  const view = (ds: Deadline[]) => viewOf(measureId, workflowId, ++revision, snap, ds, raised, ladder(), audit);
-  const project = async () => acts.projectMeasure(view(deadlines(snap)), { state: snap.state, facts: snap.context.facts, raised: [...raised] });
-  const result = (duplicate: boolean): EventResult => ({ measureId, state: snap.state, duplicate });
+  constructor(
+    readonly measureId: string,
+    readonly workflowId: string,
+    input: MeasureWorkflowInput,
+  ) {
+    this.snapshot = input.carried?.snapshot ?? newMeasure(input.policy);
+    this.seen = new Set(input.carried?.seen ?? []);
+    this.raised = new Set(input.carried?.raised ?? []);
+    this.audit = [...(input.carried?.audit ?? [])];
+    this.revision = input.carried?.revision ?? 0;
+    this.projectedRevision = this.revision;
+  }
 
-  setHandler(measureQuery, () => viewOf(measureId, workflowId, revision, snap, deadlines(snap), raised, ladder(), audit));
-  setHandler(snapshotQuery, () => ({ snapshot: snap, raised: [...raised], revision }));
+  get state(): MeasureState {
+    return this.snapshot.state;
+  }
 
-  // A policy rollout: swap the rules, re-derive, record what moved, wake the loop so timers follow.
-  setHandler(
-    policyUpdate,
-    async (c) => {
-      const fromVersion = snap.context.policy.version;
-      const r = changePolicy(snap, c, raised, Date.now());
-      if (!r) {
-        // Already at this version: say which rollout applied it, so a retried batch counts it right.
-        const prior = audit.find((a) => a.version === c.version);
-        return { measureId, state: snap.state, fromVersion, version: c.version, changed: false, moved: prior?.moved ?? [], appliedBy: prior?.rolloutId };
-      }
-      snap = r.snapshot;
-      for (const k of r.carriedKeys) raised.add(k);
-      audit.push(r.audit);
-      if (audit.length > AUDIT_KEPT) audit.splice(0, audit.length - AUDIT_KEPT);
-      updatesThisRun++;
-      changes++;
-      await project();
-      // Projected here, before the answer: the loop need not project the same view again.
-      if (handled === changes - 1) handled = changes;
-      return { measureId, state: snap.state, fromVersion, version: c.version, changed: true, moved: r.audit.moved };
-    },
-    {
-      validator: (c) => {
-        const why = policyRefusal(snap, c);
-        if (why !== null) throw ApplicationFailure.create({ type: 'policy-refused', message: why, nonRetryable: true });
-      },
-    },
-  );
+  view(): MeasureView {
+    const s = this.snapshot;
+    return viewOf(this.measureId, this.workflowId, this.revision, s, deadlines(s), this.raised, s.context.policy.escalation, this.audit);
+  }
 
-  setHandler(
-    eventUpdate,
-    async (e) => {
-      if (seen.has(e.eventId)) return result(true);
-      try {
-        snap = apply(snap, e, Date.now());
-      } catch (err) {
-        if (err instanceof RefusedEvent) throw invalidTransition(err.state, err.refusal);
-        throw err;
-      }
-      seen.add(e.eventId);
-      updatesThisRun++;
-      changes++;
-      await project();
-      // Projected before the answer, so the loop need not project the same view again. Histories
-      // recorded before this change projected twice: patched() keeps them replaying.
-      if (patched('event-projected-once') && handled === changes - 1) handled = changes;
-      const w = warnings(snap.context.policy, e, snap.context.facts);
-      return w.length ? { ...result(false), warnings: w } : result(false);
-    },
-    {
-      // Synchronous and read-only: a refused event writes nothing to history.
-      validator: (e) => {
-        if (seen.has(e.eventId)) return;
-        const why = refusalOf(snap, e, Date.now());
-        if (why !== null) throw invalidTransition(tick(snap, Date.now()).state, why);
-      },
-    },
-  );
+  machineState(): { snapshot: MeasureSnapshot; raised: string[]; revision: number } {
+    return { snapshot: this.snapshot, raised: [...this.raised], revision: this.revision };
+  }
 
-  for (;;) {
-    const now = Date.now();
-    const before = snap.state;
-    snap = tick(snap, now);
-    const ds = deadlines(snap);
+  /** Synchronous and read-only: a refused event writes nothing to history. */
+  validateEvent(e: MeasureEvent): void {
+    if (this.seen.has(e.eventId)) return;
+    const d = this.judge(e, Date.now());
+    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
+  }
 
-    const due = dueEscalations(ds, ladder(), raised, now);
+  async applyEvent(e: MeasureEvent): Promise<EventResult> {
+    if (this.seen.has(e.eventId)) return this.result(true);
+    const d = this.judge(e, Date.now());
+    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
+    this.snapshot = d.snapshot;
+    this.seen.add(e.eventId);
+    this.updatesThisRun++;
+    this.revision++;
+    await this.project();
+    // Projected before the answer, so the loop need not project the same view again. Histories
+    // recorded before this change projected twice: patched() keeps them replaying.
+    if (patched('event-projected-once')) this.markProjected();
+    const w = warnings(this.snapshot.context.policy, e, this.snapshot.context.facts);
+    return w.length ? { ...this.result(false), warnings: w } : this.result(false);
+  }
+
+  validatePolicy(c: PolicyChange): void {
+    const why = policyRefusal(this.snapshot, c);
+    if (why !== null) throw ApplicationFailure.create({ type: 'policy-refused', message: why, nonRetryable: true });
+  }
+
+  /** A policy rollout: swap the rules, re-derive, record what moved; the loop wakes so timers follow. */
+  async applyPolicy(c: PolicyChange): Promise<PolicyChangeResult> {
+    const fromVersion = this.snapshot.context.policy.version;
+    const r = changePolicy(this.snapshot, c, this.raised, Date.now());
+    if (!r) {
+      // Already at this version: say which rollout applied it, so a retried batch counts it right.
+      const prior = this.audit.find((a) => a.version === c.version);
+      return { measureId: this.measureId, state: this.state, fromVersion, version: c.version, changed: false, moved: prior?.moved ?? [], appliedBy: prior?.rolloutId };
+    }
+    this.snapshot = r.snapshot;
+    for (const k of r.carriedKeys) this.raised.add(k);
+    this.audit.push(r.audit);
+    if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
+    this.updatesThisRun++;
+    this.revision++;
+    await this.project();
+    // Projected here, before the answer: the loop need not project the same view again.
+    this.markProjected();
+    return { measureId: this.measureId, state: this.state, fromVersion, version: c.version, changed: true, moved: r.audit.moved };
+  }
+
+  /** The clock reads `now`: the machine moves if a limit was reached, and every escalation level
+   *  now due is raised (once each). Then the projection follows if anything changed. */
+  async raiseDue(now: number): Promise<void> {
+    const before = this.state;
+    this.snapshot = tick(this.snapshot, now);
+    const ladder = this.snapshot.context.policy.escalation;
+    const due = dueEscalations(deadlines(this.snapshot), ladder, this.raised, now);
     for (const esc of due) {
-      const g = snap.context.facts.grant;
+      const g = this.snapshot.context.facts.grant;
       await acts.raiseEscalation({
-        measureId,
-        workflowId,
-        municipality: snap.context.policy.municipality,
+        measureId: this.measureId,
+        workflowId: this.workflowId,
+        municipality: this.snapshot.context.policy.municipality,
         deadlineId: esc.deadline.id,
         deadlineKind: esc.deadline.kind,
         dueOn: esc.deadline.dueOn,
@@ -143,33 +154,87 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
         caseworkerId: g?.caseworkerId ?? null,
         teamId: g?.teamId ?? null,
       });
-      raised.add(esc.key);
+      this.raised.add(esc.key);
     }
-    if (due.length > 0 || snap.state !== before || changes !== handled) {
-      handled = changes;
-      await project();
+    if (due.length > 0 || this.state !== before || this.revision !== this.projectedRevision) {
+      this.revision++;
+      this.projectedRevision = this.revision;
+      await this.project();
     }
-    lastAttributes = upsertAttributes(snap, deadlines(snap), raised, now, lastAttributes);
+    this.lastAttributes = upsertAttributes(this.snapshot, deadlines(this.snapshot), this.raised, now, this.lastAttributes);
+  }
 
-    if (snap.state === 'closed') {
+  /** The next instant the loop must wake, when a deadline or escalation step falls due. */
+  nextWakeup(now: number): number | undefined {
+    return nextWakeup(deadlines(this.snapshot), this.snapshot.context.policy.escalation, this.raised, now);
+  }
+
+  shouldContinueAsNew(): boolean {
+    return workflowInfo().continueAsNewSuggested || this.updatesThisRun >= UPDATES_PER_RUN;
+  }
+
+  carried(): Carried {
+    return { snapshot: this.snapshot, seen: [...this.seen].slice(-SEEN_KEPT), raised: [...this.raised], revision: this.revision, audit: this.audit };
+  }
+
+  private async project(): Promise<void> {
+    const { state, context } = this.snapshot;
+    await acts.projectMeasure(this.view(), { state, facts: context.facts, raised: [...this.raised] });
+  }
+
+  /** After a handler's own projection: when its change is the only one the projection lacked,
+   *  the projection now shows everything. */
+  private markProjected(): void {
+    if (this.projectedRevision === this.revision - 1) this.projectedRevision = this.revision;
+  }
+
+  private judge(e: MeasureEvent, now: number): Decision {
+    const j = this.judged;
+    if (j && j.eventId === e.eventId && j.from === this.snapshot && j.now === now) return j.decision;
+    const decision = decide(this.snapshot, e, now);
+    this.judged = { eventId: e.eventId, from: this.snapshot, now, decision };
+    return decision;
+  }
+
+  private result(duplicate: boolean): EventResult {
+    return { measureId: this.measureId, state: this.state, duplicate };
+  }
+}
+
+export async function measureWorkflow(input: MeasureWorkflowInput): Promise<MeasureState> {
+  const host = new MeasureHost(input.measureId, workflowInfo().workflowId, input);
+
+  setHandler(measureQuery, () => host.view());
+  setHandler(snapshotQuery, () => host.machineState());
+  setHandler(policyUpdate, (c) => host.applyPolicy(c), { validator: (c) => host.validatePolicy(c) });
+  setHandler(eventUpdate, (e) => host.applyEvent(e), { validator: (e) => host.validateEvent(e) });
+
+  for (;;) {
+    const now = Date.now();
+    await host.raiseDue(now);
+
+    if (host.state === 'closed') {
       await condition(allHandlersFinished);
-      return snap.state;
+      return host.state;
     }
-    if (workflowInfo().continueAsNewSuggested || updatesThisRun >= UPDATES_PER_RUN) {
+    if (host.shouldContinueAsNew()) {
       await condition(allHandlersFinished);
-      const keep = [...seen].slice(-SEEN_KEPT);
-      await continueAsNew<typeof measureWorkflow>({ measureId, policy: snap.context.policy, carried: { snapshot: snap, seen: keep, raised: [...raised], revision, audit } });
+      await continueAsNew<typeof measureWorkflow>({ measureId: input.measureId, policy: host.snapshot.context.policy, carried: host.carried() });
     }
 
-    const wake = nextWakeup(deadlines(snap), ladder(), raised, now);
-    const seenChanges = changes;
-    if (wake === undefined) await condition(() => changes !== seenChanges);
-    else await condition(() => changes !== seenChanges, Math.max(wake - now, 1));
+    const wake = host.nextWakeup(now);
+    const seenRevision = host.revision;
+    if (wake === undefined) await condition(() => host.revision !== seenRevision);
+    else await condition(() => host.revision !== seenRevision, Math.max(wake - now, 1));
   }
 }
 
 /** The English detail as the failure's message; the state, the stable code and the Danish words as
  *  details, for the API's 409. */
+function invalidTransition(state: MeasureState, r: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'invalid-transition', message: r.detail, details: [state, r.code, r.message], nonRetryable: true });
+}
+
 const STATE_WORDS: Record<MeasureState, string> = {
   new: 'ny',
   ordered: 'bestilt (afventer opstartsmøde)',
@@ -178,10 +243,6 @@ const STATE_WORDS: Record<MeasureState, string> = {
   'reassessment-due': 'skal revurderes',
   closed: 'afsluttet',
 };
-
-function invalidTransition(state: MeasureState, r: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'invalid-transition', message: r.detail, details: [state, r.code, r.message], nonRetryable: true });
-}
 
 /** Search attributes for operators, upserted only when they change (each upsert is history). */
 function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: ReadonlySet<string>, now: number, last: string): string {
@@ -207,8 +268,8 @@ function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: Readonl
   const fingerprint = JSON.stringify(pairs.map((p) => [p.key.name, p.value]));
   if (fingerprint === last) return last;
   upsertSearchAttributes(pairs);
-  // The UI's "current details", in Danish for the caseworkers and leaders who read them:
-  // identifiers, names and dates only, never personal data.
+  // The UI's "current details": identifiers and dates only, never personal data.
+  // In Danish, for the caseworkers and leaders who read them.
   const lines = [
     `**${policy.municipality} · ${policy.measureType.name}${pkg ? ` · ${policy.measureType.packages.find((p) => p.slug === pkg)?.name ?? pkg}` : ''}** — ${STATE_WORDS[snap.state]} (serviceniveau v${policy.version})`,
     ...pending.slice(0, 5).map((d) => `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${escalationLevel(d, raised, policy.escalation)}` : ''}`),

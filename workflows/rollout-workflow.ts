@@ -3,45 +3,10 @@
 // Batches go through an activity that sends each measure its `policy` update; a pause between
 // batches keeps the update rate well under the namespace's limits. Stoppable by signal;
 // continues-as-new for large rollouts; progress rows live in PostgreSQL.
-import {
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/types';
 import { startOfDay } from '../machines/dates';
-
-export interface RolloutInput {
-  rolloutId: string;
-  municipality: string;
-  version: number;
-  measureTypes: string[];
-  effectiveFrom: string;
-  reason: string;
-  author: string;
-  batchSize?: number;
-  pauseMs?: number;
-  concurrency?: number;
-  /** Carried across continue-as-new. */
-  progress?: RolloutProgress;
-}
-
-export interface RolloutProgress {
-  started: boolean;
-  cursor: string;
-  /** The second pass from the start, for measures projected late under an older version. */
-  sweep: boolean;
-  processed: number;
-  counts: Record<string, number>;
-}
-
-export const stopRolloutSignal = defineSignal<[]>('stop');
-export const rolloutProgressQuery = defineQuery<RolloutProgress & { stopped: boolean }>('progress');
+import { stopRolloutSignal, type RolloutInput, type RolloutProgress } from './definitions';
 
 const BATCHES_PER_RUN = 100;
 
@@ -51,15 +16,10 @@ const acts = proxyActivities<RolloutActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export function rolloutWorkflowId(municipality: string, version: number): string {
-  return `policy-rollout/${municipality}/v${version}`;
-}
-
 export async function policyRolloutWorkflow(input: RolloutInput): Promise<'completed' | 'stopped'> {
   const p: RolloutProgress = input.progress ?? { started: false, cursor: '', sweep: false, processed: 0, counts: {} };
   let stopped = false;
   setHandler(stopRolloutSignal, () => void (stopped = true));
-  setHandler(rolloutProgressQuery, () => ({ ...p, stopped }));
   const details = (what: string) =>
     setCurrentDetails(`**${input.municipality} → policy v${input.version}** (${input.measureTypes.join(', ') || 'no measure type'}) — ${what}\n` +
       `${p.processed} measures visited: ${Object.entries(p.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none yet'}`);

@@ -3,7 +3,8 @@
 // document the contract: each event type's `data`, and every answer.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { dataSchemas, envelopeSchema, eventTypes } from '../event-schemas';
+import { CONTRACT_EVENT_TYPES as eventTypes } from '../../machines/event-catalogue';
+import { dataSchemas, envelopeSchema } from '../event-schemas';
 import type { EventIntake } from '../events';
 import { errorAnswer, internalError, issue, type App } from '../schemas';
 

@@ -10,7 +10,7 @@ import type { MunicipalityPolicy } from '../../policies/types';
 import { requireAdmin } from '../admin-auth';
 import { catalogueAnswer, catalogueView } from '../catalogue';
 import type { PolicyAdmin, Proposal } from '../policies';
-import { diffPolicies, EditRefused, setTimer } from '../policy-edit';
+import { diffPolicies, EditRefused, setTimer } from '../../policies/edit';
 import { commonAnswers, errorAnswer, unauthorized, type App } from '../schemas';
 
 export interface PolicyRoutesOptions {

@@ -5,7 +5,8 @@ import type { Pool } from 'pg';
 import type { MachineState } from '../../activities/types';
 import type { Deadline } from '../../machines/deadlines';
 import type { RuleSource } from '../../policies/types';
-import type { HistoryEntry, MeasureView } from '../../workflows/view';
+import type { HistoryEntry } from '../../machines/history';
+import type { MeasureView } from '../../machines/measure-view';
 import { inTransaction } from '../transaction';
 
 const STATUS = `CASE WHEN d.status = 'pending' AND d.overdue_at <= now() THEN 'overdue' ELSE d.status END`;

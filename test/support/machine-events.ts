@@ -1,7 +1,7 @@
 // Building machine events in the pure machine tests: numbered event ids, a fixed clock.
 import assert from 'node:assert/strict';
 import type { Deadline } from '../../machines/deadlines';
-import type { MeasureEvent } from '../../machines/events';
+import type { MeasureEvent } from '../../machines/event-catalogue';
 import { deadlines, type MeasureSnapshot } from '../../machines/measure';
 
 export type Ev<T extends MeasureEvent['type']> = Extract<MeasureEvent, { type: T }>;

@@ -1,7 +1,8 @@
-// When the workflow must act next, and which escalations are due now. Pure, so the same answer
-// comes out on replay and in the unit tests.
-import { addToInstant } from '../machines/dates';
-import { isOverdue, type Deadline } from '../machines/deadlines';
+// The escalation ladder over a measure's deadlines: which levels are due now, which level each
+// deadline has reached, and the next instant anything changes (when the workflow wakes). Pure, so
+// the same answer comes out on replay, in the preview and in the unit tests.
+import { addToInstant } from './dates';
+import { isOverdue, type Deadline } from './deadlines';
 import type { EscalationStep } from '../policies/types';
 
 export interface DueEscalation {

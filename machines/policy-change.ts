@@ -2,12 +2,11 @@
 // re-derived from the same facts, and what moved is recorded. Pure (the workflow, the API's
 // preview and the tests call it); nothing that already happened is rewritten: met and cancelled
 // deadlines depend on facts only, and escalations already raised stay raised.
-import { dateOf, daysBetween } from '../machines/dates';
-import { deriveDeadlines, isOverdue, type Deadline } from '../machines/deadlines';
-import { tick, type MeasureSnapshot } from '../machines/measure';
+import { daysBetween } from './dates';
+import { deriveDeadlines, isOverdue, type Deadline } from './deadlines';
+import { escalationKey } from './escalations';
+import { tick, type MeasureSnapshot } from './measure';
 import type { MeasurePolicy } from '../policies/types';
-import { escalationKey } from './schedule';
-import type { HistoryEntry } from './view';
 
 /** The `policy` update's argument: the whole MeasurePolicy of the new version. */
 export interface PolicyChange {
@@ -133,41 +132,4 @@ export function compareDeadlines(
   const now2 = new Set(after.filter((x) => x.status === 'pending').map((x) => x.id));
   const removed = before.filter((x) => x.status === 'pending' && !now2.has(x.id)).map((x) => x.id);
   return { diff: { moved, added, removed }, carriedKeys };
-}
-
-const words = (kind: string) => kind.replace(/-/g, ' ').replace(/follow up/g, 'follow-up');
-
-/** "first follow-up moved from 2027-01-29 to 2027-02-12 by policy version 3: reason" */
-export function moveInWords(m: MovedDeadline, version: number, reason: string): string {
-  const same = m.from === m.to;
-  const at = (t: number) => new Date(t).toISOString();
-  return `${words(m.kind)} moved from ${same ? at(m.fromAt) : m.from} to ${same ? at(m.toAt) : m.to} by policy version ${version}: ${reason}`;
-}
-
-export function policyHistory(audit: readonly PolicyAudit[], municipality: string): HistoryEntry[] {
-  return audit.map((a) => ({
-    eventId: `policy/${municipality}/v${a.version}`,
-    type: 'policy.changed',
-    on: dateOf(a.at),
-    at: new Date(a.at).toISOString(),
-    detail: {
-      fromVersion: a.fromVersion,
-      version: a.version,
-      reason: a.reason,
-      author: a.author,
-      rolloutId: a.rolloutId,
-      moved: a.moved,
-      added: a.added,
-      removed: a.removed,
-      text: a.moved.length
-        ? a.moved.map((m) => moveInWords(m, a.version, a.reason))
-        : [`policy version ${a.version} (from ${a.fromVersion}) moved no deadline: ${a.reason}`],
-    },
-  }));
-}
-
-/** The measure's history with its policy changes, in the order historyOf uses. */
-export function withPolicyHistory(history: HistoryEntry[], audit: readonly PolicyAudit[], municipality: string): HistoryEntry[] {
-  if (audit.length === 0) return history;
-  return [...history, ...policyHistory(audit, municipality)].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

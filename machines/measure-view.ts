@@ -1,0 +1,58 @@
+// What the outside world sees of a measure: the projection written to PostgreSQL and the query
+// answer. Built from the machine snapshot; plain data only.
+import type { Deadline } from './deadlines';
+import { escalationLevel } from './escalations';
+import { historyOf, type HistoryEntry } from './history';
+import type { MeasureSnapshot } from './measure';
+import type { MeasureState } from './measure-machine';
+import type { PolicyAudit } from './policy-change';
+import type { EscalationStep } from '../policies/types';
+
+export interface DeadlineView extends Deadline {
+  escalationLevel: number;
+}
+
+export interface MeasureView {
+  measureId: string;
+  workflowId: string;
+  revision: number;
+  municipality: string;
+  measureType: string;
+  package: string | null;
+  state: MeasureState;
+  policyVersion: number;
+  caseId: string | null;
+  caseworkerId: string | null;
+  teamId: string | null;
+  deadlines: DeadlineView[];
+  history: HistoryEntry[];
+}
+
+export function viewOf(
+  measureId: string,
+  workflowId: string,
+  revision: number,
+  s: MeasureSnapshot,
+  ds: Deadline[],
+  raised: ReadonlySet<string>,
+  ladder: EscalationStep[],
+  audit: readonly PolicyAudit[] = [],
+): MeasureView {
+  const { policy, facts } = s.context;
+  const g = facts.grant;
+  return {
+    measureId,
+    workflowId,
+    revision,
+    municipality: policy.municipality,
+    measureType: policy.measureType.slug,
+    package: facts.periods[facts.periods.length - 1]?.package ?? null,
+    state: s.state,
+    policyVersion: policy.version,
+    caseId: g?.caseId ?? null,
+    caseworkerId: g?.caseworkerId ?? null,
+    teamId: g?.teamId ?? null,
+    deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
+    history: historyOf(facts, audit, policy.municipality),
+  };
+}
