@@ -6,12 +6,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
 import { displayStatus } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
+import { CATALOGUE_FILE } from '../scripts/coverage-report';
 import type { MeasurePolicy, MeasureTypePolicy, Participant, RuleSource } from '../policies/types';
 import { byId, table } from './support/machine-events';
 
@@ -125,7 +125,7 @@ describe('the Allerød catalogue', () => {
 
   test('every Allerød catalogue record is in exactly one type, and every rule of it is cited there', () => {
     type Rule = { kind?: string; item?: string; lines?: Array<[number, number]>; lines_text: string };
-    const records = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/docs/seed-catalogue.json'), 'utf8')) as Array<{
+    const records = (JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{
       id: string;
       timers: Rule[];
       prerequisites?: Rule[];
