@@ -135,7 +135,10 @@ describe('the Allerød catalogue', () => {
     assert.equal(records.length, 6);
     const sourcesOf = (v: unknown, out: RuleSource[] = []): RuleSource[] => {
       if (Array.isArray(v)) v.forEach((x) => sourcesOf(x, out));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'source' ? out.push(x as RuleSource) : sourcesOf(x, out);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        if (k === 'source') out.push(x as RuleSource);
+        else sourcesOf(x, out);
+      }
       return out;
     };
     const ranges = (l: string) => l.split(',').map((p) => p.trim().split('-').map(Number)).map(([a, b]) => [a, b ?? a] as const);

@@ -525,7 +525,7 @@ describe('age limits from the birth date', () => {
   });
 
   test('tabt arbejdsfortjeneste: 3 months, then yearly (l.751-753), ending at 18 (l.543-545)', () => {
-    let s = run('tabt-arbejdsfortjeneste', [grant('tabt-arbejdsfortjeneste'), followUp('2026-06-02', [])]);
+    const s = run('tabt-arbejdsfortjeneste', [grant('tabt-arbejdsfortjeneste'), followUp('2026-06-02', [])]);
     assert.deepEqual([byId(s, 'first-follow-up').metOn, byId(s, 'follow-up#1').dueOn], ['2026-06-02', '2027-06-02']);
     assert.equal(byId(s, 'age-limit').dueOn, '2030-05-10');
   });
