@@ -1,4 +1,4 @@
-// The case-system contract's events (shared/docs/event-contract.md) as zod schemas: the edge,
+// The case-system contract's events (docs/event-contract.md) as zod schemas: the edge,
 // where bad input is caught and named by path. Nothing here reaches the workflow bundle.
 import { z } from 'zod';
 import { isIsoDate } from '../machines/dates';

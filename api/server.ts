@@ -1,4 +1,4 @@
-// The HTTP interface: the case-system contract (shared/docs/event-contract.md), the read side and
+// The HTTP interface: the case-system contract (docs/event-contract.md), the read side and
 // the administrators' policy routes, each family a plugin under api/routes/, with an OpenAPI
 // document generated from the same zod schemas that validate requests and describe answers.
 import fastifySwagger from '@fastify/swagger';
@@ -65,7 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Indsatsflow', version: '1', description: 'Deadlines and escalations for child-and-family support measures. Contract: shared/docs/event-contract.md' },
+      info: { title: 'Indsatsflow', version: '1', description: 'Deadlines and escalations for child-and-family support measures. Contract: docs/event-contract.md' },
     },
     transform: jsonSchemaTransform,
   });

@@ -28,7 +28,7 @@ import { APPROVER_ROLES, CASE_EVENT_TYPES, CLOSE_REASONS, ESCALATION_ROLES, PART
 export const ISO_DURATION_RE =
   /^P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
 
-/** Lowercase ASCII slug (æ→ae, ø→oe, å→aa), as in shared/docs/event-contract.md. */
+/** Lowercase ASCII slug (æ→ae, ø→oe, å→aa), as in docs/event-contract.md. */
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Seed line references: "94", "94-99", "101,121-122". */

@@ -19,7 +19,7 @@ export type RuleSource =
   | { kind: 'statute'; paragraph: string; note?: string }
   | { kind: 'policy-setting'; note: string };
 
-/** What a timer counts from (shared/docs/domain.md, "How to read a seed rule"). */
+/** What a timer counts from (docs/domain.md, "How to read a seed rule"). */
 export type Anchor =
   | 'start' // the grant's startOn
   | 'granted' // the grant's grantedOn
@@ -190,7 +190,7 @@ export interface MeasureTypePolicy {
   decisionAuthority?: Array<{ role: string; decides: string; source: RuleSource }>;
   /** Rules of the seed the machine does not check, with why: the coverage report lists them. */
   unenforced?: Array<{ text: string; why: string; source: RuleSource }>;
-  /** The ids of the seed catalogue's records this type encodes (shared/docs/seed-catalogue.json). */
+  /** The ids of the seed catalogue's records this type encodes (docs/seed-catalogue.json). */
   catalogueIds?: string[];
 }
 

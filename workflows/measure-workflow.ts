@@ -25,7 +25,7 @@ import type { MeasureState } from '../machines/measure-machine';
 import { viewOf, type MeasureView } from '../machines/measure-view';
 import { changePolicy, policyRefusal, type PolicyAudit, type PolicyChange, type PolicyChangeResult } from '../machines/policy-change';
 import { dkDate, warnings, type Refusal } from '../machines/rules';
-import { SA } from '../stack/search-attributes';
+import { SA } from './search-attributes';
 import { eventUpdate, measureQuery, policyUpdate, snapshotQuery, type Carried, type EventResult, type MeasureWorkflowInput } from './definitions';
 
 const SEEN_KEPT = 2_000;

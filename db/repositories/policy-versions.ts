@@ -7,7 +7,19 @@ import type { Queryable } from '../queryable';
 
 const LOCK_BASE = 72_614_100;
 
-const toRow = (r: any): PolicyVersionRow => ({
+/** A policy_versions row as pg returns it. */
+interface Stored {
+  municipality: string;
+  version: number;
+  effective_from: IsoDate;
+  author: string;
+  reason: string;
+  created_at: Date;
+  change: PolicyVersionRow['change'];
+  changed_types: PolicyVersionRow['changedTypes'];
+}
+
+const toRow = (r: Stored): PolicyVersionRow => ({
   municipality: r.municipality,
   version: r.version,
   effectiveFrom: r.effective_from,
