@@ -449,7 +449,7 @@ describe('§ 52 a, § 54, § 76', () => {
   test('the aftercare decision and UU half a year before 18 (l.1863, 1877-1879) fall on the contact person and the placement', () => {
     // Target group of efterværn (l.1848-1850): a fixed contact person or a placement just before 18.
     // Born 2009-02-28, contact person from 2026-03-02 (17 years): 2009-02-28 + 17 years 6 months = 2026-08-28.
-    let s = run('kontaktperson', [grant('kontaktperson', '2026-03-02', { childBirthDate: '2009-02-28' }), met('aftercare-decision', '2026-08-20')]);
+    const s = run('kontaktperson', [grant('kontaktperson', '2026-03-02', { childBirthDate: '2009-02-28' }), met('aftercare-decision', '2026-08-20')]);
     assert.deepEqual([byId(s, 'aftercare-decision').dueOn, byId(s, 'aftercare-decision').status, byId(s, 'aftercare-decision').metOn], ['2026-08-28', 'met', '2026-08-20']);
     assert.deepEqual([byId(s, 'uu-involved').dueOn, lines(byId(s, 'uu-involved'))], ['2026-08-28', `${SEED}:1877-1879`]);
     assert.ok(overdue(s).includes('uu-involved'));
