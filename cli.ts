@@ -10,7 +10,10 @@ async function main() {
     process.exit(2);
   }
   // We stop the worker ourselves on Ctrl-C, in order, so the SDK must not race us to it.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+  });
   const started = Date.now();
   const dataDir = resolve(process.env.INDSATSFLOW_DATA ?? '.data');
   const s = await startServices({

@@ -32,7 +32,14 @@ export const catalogueAnswer = z.object({
   name: z.string(),
   version: z.number().int(),
   document: z.object({ file: z.string(), title: z.string() }),
-  escalation: z.array(z.object({ level: z.number().int(), role: z.string(), after: z.string().describe('ISO-8601, counted from when the deadline became overdue'), source: ruleSource })),
+  escalation: z.array(
+    z.object({
+      level: z.number().int(),
+      role: z.string(),
+      after: z.string().describe('ISO-8601, counted from when the deadline became overdue'),
+      source: ruleSource,
+    }),
+  ),
   measureTypes: z.array(
     z.object({
       slug: z.string(),
@@ -50,8 +57,22 @@ export const catalogueAnswer = z.object({
           source: ruleSource,
         }),
       ),
-      timers: z.array(z.object({ timer: z.string(), rule: z.string().describe('The rule in words'), source: ruleSource, sourceText: z.string() })),
-      followUpValidity: z.object({ requiredParticipants: z.array(z.string()), requiresActionPlanDecision: z.boolean(), source: ruleSource }).nullable().optional(),
+      timers: z.array(
+        z.object({
+          timer: z.string(),
+          rule: z.string().describe('The rule in words'),
+          source: ruleSource,
+          sourceText: z.string(),
+        }),
+      ),
+      followUpValidity: z
+        .object({
+          requiredParticipants: z.array(z.string()),
+          requiresActionPlanDecision: z.boolean(),
+          source: ruleSource,
+        })
+        .nullable()
+        .optional(),
       notes: z.array(z.object({ text: z.string(), source: ruleSource })).optional(),
     }),
   ),

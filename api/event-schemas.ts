@@ -81,17 +81,24 @@ export interface ValidationIssue {
 }
 
 function pathOf(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 export function issuesOf(err: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ValidationIssue[] {
   return err.issues.map((i) => ({ path: pathOf([...prefix, ...i.path]) || '(body)', message: i.message }));
 }
 
-export type ParsedEvent = { [K in EventType]: Envelope & { type: K; data: z.infer<(typeof dataSchemas)[K]> } }[EventType];
+export type ParsedEvent = {
+  [K in EventType]: Envelope & { type: K; data: z.infer<(typeof dataSchemas)[K]> };
+}[EventType];
 
 /** Validates the envelope, then the data against its type's schema. */
-export function parseEvent(input: unknown): { ok: true; event: ParsedEvent } | { ok: false; issues: ValidationIssue[] } {
+export function parseEvent(
+  input: unknown,
+): { ok: true; event: ParsedEvent } | { ok: false; issues: ValidationIssue[] } {
   const env = envelopeSchema.safeParse(input);
   if (!env.success) return { ok: false, issues: issuesOf(env.error) };
   const data = dataSchemas[env.data.type].safeParse(env.data.data);

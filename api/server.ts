@@ -65,7 +65,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Indsatsflow', version: '1', description: 'Deadlines and escalations for child-and-family support measures. Contract: docs/event-contract.md' },
+      info: {
+        title: 'Indsatsflow',
+        version: '1',
+        description:
+          'Deadlines and escalations for child-and-family support measures. Contract: docs/event-contract.md',
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -73,7 +78,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const adminToken = deps.adminToken ?? process.env.INDSATSFLOW_ADMIN_TOKEN;
   const repos = createRepositories(deps.pool);
-  const intake = new EventIntake({ inbox: repos.inbox, measures: repos.measures, temporal: deps.temporal, policies: deps.policies, log: app.log });
+  const intake = new EventIntake({
+    inbox: repos.inbox,
+    measures: repos.measures,
+    temporal: deps.temporal,
+    policies: deps.policies,
+    log: app.log,
+  });
 
   await app.register(eventRoutes, { intake });
   await app.register(measureRoutes, { measures: repos.measures });
@@ -86,7 +97,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });
     await app.register(policyRoutes, { store: deps.policyStore, admin, adminToken });
   }
-  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
+  if (deps.codec)
+    await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
 
   return app;
 }
