@@ -35,6 +35,8 @@ export interface ServiceOptions {
   notifyPollMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
+  /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
+  temporalUiUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -115,7 +117,8 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const policyStore = new PolicyStore(pool);
     const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
     if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
-    const api = await buildApi({ pool, temporal: client, policies: policyStore.source(), policyStore, logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });
+    const api = await buildApi({ pool, temporal: client, policies: policyStore.source(), policyStore, logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
+      temporalUiUrl: o.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? temporal.uiUrl });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
 

@@ -23,6 +23,8 @@ import { registerCodecServer } from './codec-server';
 import { eventBodySchema } from './event-schemas';
 import { EventIntake } from './events';
 import { getMeasure, listEscalations, listMeasures } from './queries';
+import { complianceRoutes } from './routes/compliance';
+import { overviewRoutes } from './routes/overview';
 
 export interface ApiDeps {
   pool: Pool;
@@ -36,6 +38,8 @@ export interface ApiDeps {
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
+  /** The Temporal UI the overview links measures to; default TEMPORAL_UI_URL or the dev server's. */
+  temporalUiUrl?: string;
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -182,6 +186,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
+  await app.register(complianceRoutes, deps);
+  await app.register(overviewRoutes, deps);
   if (deps.policyStore) registerPolicyRoutes(r, { pool: deps.pool, temporal: deps.temporal, store: deps.policyStore });
 
   return app;
