@@ -28,6 +28,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); }
+td:first-child a { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.level-2 td.level, tr.level-3 td.level { color: var(--bad); font-weight: 600; }
 .chart .grid { stroke: var(--line); stroke-width: 1; }

@@ -1,7 +1,8 @@
 // A municipality's year of deadlines, sent over HTTP with back-dated events, for the compliance
 // figures and the overview page. Every date is counted from today, so the expected figures hold
 // on any day: last quarter's deadlines all fall due on its 11th day (D); this quarter's all fall
-// due today (T); four older measures are 8 months old (their § 95 date is 5 months ago).
+// due today (T); four older measures are 10 months old (their § 95 date, 7 months ago, is before
+// last quarter on any day).
 //
 //   id   team  cw    type        start     first follow-up                    § 95 (start + 3 months)
 //   N1   nord  cw-a  familie     D-28      held D-2: on time                  on time
@@ -20,10 +21,10 @@
 //   N11  nord  cw-a  raadgivning T-25      open, due T+3                      not covered
 //   S4   syd   cw-c  familie     T-28      held T-1: on time                  not yet due
 //   S5   syd   cw-c  raadgivning T-20      open, due T+8                      not covered
-//   P1   nord  cw-a  familie     T-8M      held start+2M: late                on time
-//   P2   nord  cw-b  familie     T-8M      held start+4M: late                late
-//   P3   syd   cw-c  raadgivning T-8M      never: overdue                     not covered
-//   S6   syd   cw-c  familie     T-8M-3d   never: overdue                     overdue
+//   P1   nord  cw-a  familie     T-10M     held start+2M: late                on time
+//   P2   nord  cw-b  familie     T-10M     held start+4M: late                late
+//   P3   syd   cw-c  raadgivning T-10M     never: overdue                     not covered
+//   S6   syd   cw-c  familie     T-10M-3d   never: overdue                     overdue
 import assert from 'node:assert/strict';
 import { addToDate, dateOf } from '../../machines/dates';
 import { previousQuarter, quarterOf } from '../../api/overview/periods';
@@ -65,7 +66,7 @@ export async function seedOverview(s: TestStack): Promise<Seeded> {
   const fam = { type: 'familiestoette' } as const;
   const D28 = at(D, '-P28D');
   const T28 = at(T, '-P28D');
-  const old = at(T, '-P8M');
+  const old = at(T, '-P10M');
   const specs: Record<Label, Spec> = {
     N1: { ...nord, cw: 'cw-a', ...fam, start: D28, held: at(D, '-P2D') },
     N2: { ...nord, cw: 'cw-a', ...fam, start: D28, held: D },
