@@ -15,6 +15,8 @@ const W = 760;
 const H = 260;
 const M = { top: 24, right: 16, bottom: 40, left: 48 };
 
+const describe = (p: ChartPoint) => `${p.label} ${p.rate === null ? 'ingen frister' : percent(p.rate)}`;
+
 export function rateChart(points: ChartPoint[], titleId: string, descId: string, title: string): Html {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
@@ -23,7 +25,7 @@ export function rateChart(points: ChartPoint[], titleId: string, descId: string,
   const y = (r: number) => M.top + plotH * (1 - r);
   const withData = points.filter((p) => p.rate !== null);
   const desc = withData.length
-    ? `Andel frister overholdt pr. måned: ${points.map((p) => `${p.label} ${p.rate === null ? 'ingen frister' : percent(p.rate)}`).join('; ')}.`
+    ? `Andel frister overholdt pr. måned: ${points.map(describe).join('; ')}.`
     : 'Ingen frister faldt i perioden.';
   return html`<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" class="chart" focusable="false">
   <title id="${titleId}">${title}</title>

@@ -14,6 +14,8 @@ import { Labels } from './labels';
 import { addDays, lastTwelveMonths, monthsEndingWith, previousQuarter, quarterOf, type Period } from './periods';
 
 export const UPCOMING_DAYS = 14;
+/** The page lists this many overdue deadlines, the oldest; the CSV has them all. */
+export const PAGE_LIMIT = 1000;
 
 export interface TemporalUi {
   url: string;
@@ -83,8 +85,8 @@ export class OverviewModel {
       this.repo.figures({ ...scope, ...year }, now),
       this.repo.figures({ ...scope, from: months[0].from, to: months[months.length - 1].to, groupBy: 'month' }, now),
       this.repo.openEscalations(scope),
-      this.overdue(policy, scope, now),
-      this.upcoming(policy, scope, today, upcomingTo, now),
+      this.overdue(policy, scope, now, PAGE_LIMIT),
+      this.upcoming(policy, scope, today, upcomingTo, now, PAGE_LIMIT),
       this.repo.teams(policy.municipality),
     ]);
     const perMonth = new Map(byMonth.map((r) => [r.key, r.deadlines]));
@@ -109,7 +111,14 @@ export class OverviewModel {
     return (await this.repo.overdue(scope, now, limit)).map((d) => ({ ...this.row(labels, d), daysOverdue: d.daysOverdue }));
   }
 
-  async upcoming(policy: MunicipalityPolicy, scope: ComplianceScope, from: string, to: string, now: Date, limit?: number): Promise<UpcomingRow[]> {
+  async upcoming(
+    policy: MunicipalityPolicy,
+    scope: ComplianceScope,
+    from: string,
+    to: string,
+    now: Date,
+    limit?: number,
+  ): Promise<UpcomingRow[]> {
     const labels = new Labels(policy);
     const today = dateOf(now.getTime());
     return (await this.repo.upcoming(scope, from, to, now, limit)).map((d) => ({

@@ -7,7 +7,7 @@ import type { MunicipalityPolicy } from '../../policies/types';
 import { rateChart } from './chart';
 import { danishDate, percent } from './format';
 import { Html, html } from './html';
-import { UPCOMING_DAYS, type Overview, type OverdueRow, type UpcomingRow } from './model';
+import { PAGE_LIMIT, UPCOMING_DAYS, type Overview, type OverdueRow, type UpcomingRow } from './model';
 import { STYLE } from './style';
 
 export interface Choice {
@@ -40,19 +40,23 @@ function query(o: { municipality: string; teamId?: string }): string {
   return p.toString();
 }
 
+function option(value: string, text: string, chosen: string | undefined): Html {
+  return html`<option value="${value}"${value === chosen ? html` selected` : ''}>${text}</option>`;
+}
+
 function filterForm(c: Choice): Html {
   return html`<form class="filter" method="get" action="/overblik" aria-label="Vælg kommune og team">
   <div>
     <label for="kommune">Kommune</label>
     <select id="kommune" name="municipality">
-      ${c.municipalities.map((m) => html`<option value="${m.municipality}"${c.municipality === m.municipality ? html` selected` : ''}>${m.name}</option>`)}
+      ${c.municipalities.map((m) => option(m.municipality, m.name, c.municipality))}
     </select>
   </div>
   <div>
     <label for="team">Team</label>
     <select id="team" name="teamId" aria-describedby="team-hint">
       <option value="">Alle teams</option>
-      ${c.teams.map((t) => html`<option value="${t}"${c.teamId === t ? html` selected` : ''}>${t}</option>`)}
+      ${c.teams.map((t) => option(t, t, c.teamId))}
     </select>
   </div>
   <button type="submit">Vis overblik</button>
@@ -65,7 +69,8 @@ export function choicePage(c: Choice): string {
   return layout(
     'Overblik over frister – Indsatsflow',
     html`<header><h1>Overblik over frister</h1>${filterForm(c)}</header>
-<main id="indhold"><p>Vælg en kommune for at se, hvor mange frister der er overholdt, hvad der er over fristen, og hvad der falder de næste ${UPCOMING_DAYS} dage.</p></main>`,
+<main id="indhold"><p>Vælg en kommune for at se, hvor mange frister der er overholdt, hvad der er over fristen,
+og hvad der falder de næste ${UPCOMING_DAYS} dage.</p></main>`,
   );
 }
 
@@ -77,7 +82,8 @@ export function notFoundPage(c: Choice, message: string): string {
 function countsLine(c: DeadlineCounts): string {
   if (c.due === 0) return 'Ingen frister er faldet i perioden endnu.';
   const base = c.due - c.cancelled;
-  return `${c.metOnTime} af ${base} frister overholdt; ${c.metLate} for sent, ${c.overdue} ikke overholdt${c.cancelled ? `, ${c.cancelled} bortfaldet` : ''}.`;
+  const cancelled = c.cancelled ? `, ${c.cancelled} bortfaldet` : '';
+  return `${c.metOnTime} af ${base} frister overholdt; ${c.metLate} for sent, ${c.overdue} ikke overholdt${cancelled}.`;
 }
 
 function tile(id: string, heading: string, value: string, detail: string): Html {
@@ -86,6 +92,10 @@ function tile(id: string, heading: string, value: string, detail: string): Html 
   <p class="value">${value}</p>
   <p>${detail}</p>
 </li>`;
+}
+
+function quarterTile(id: string, q: Overview['thisQuarter']): Html {
+  return tile(id, `Frister overholdt, ${q.period.label}`, percent(q.counts.onTimeRate), countsLine(q.counts));
 }
 
 function tiles(o: Overview): Html {
@@ -98,43 +108,92 @@ function tiles(o: Overview): Html {
   return html`<section aria-labelledby="noegletal">
 <h2 id="noegletal">Nøgletal</h2>
 <ul class="tiles">
-  ${tile('kvartal', `Frister overholdt, ${o.thisQuarter.period.label}`, percent(o.thisQuarter.counts.onTimeRate), countsLine(o.thisQuarter.counts))}
-  ${tile('forrige-kvartal', `Frister overholdt, ${o.lastQuarter.period.label}`, percent(o.lastQuarter.counts.onTimeRate), countsLine(o.lastQuarter.counts))}
+  ${quarterTile('kvartal', o.thisQuarter)}
+  ${quarterTile('forrige-kvartal', o.lastQuarter)}
   ${tile(
     'lovkrav',
     'Første opfølgning inden 3 måneder (Barnets Lov § 95), seneste 12 måneder',
     percent(s.onTimeRate),
-    s.due === 0 ? 'Ingen indsatser havde fristen i perioden.' : `${s.metOnTime} af ${s.due} indsatser; ${s.metLate} for sent, ${s.overdue} mangler.`,
+    s.due === 0
+      ? 'Ingen indsatser havde fristen i perioden.'
+      : `${s.metOnTime} af ${s.due} indsatser; ${s.metLate} for sent, ${s.overdue} mangler.`,
   )}
-  ${tile('eskaleringer', 'Åbne eskaleringer', String(e.total), e.total === 0 ? 'Ingen frister over fristen er eskaleret.' : `Frister over fristen, som er eskaleret: ${levels}.`)}
+  ${tile(
+    'eskaleringer',
+    'Åbne eskaleringer',
+    String(e.total),
+    e.total === 0 ? 'Ingen frister over fristen er eskaleret.' : `Frister over fristen, som er eskaleret: ${levels}.`,
+  )}
 </ul>
 <details>
   <summary>Sådan tælles tallene</summary>
-  <p>En frist tæller i den periode, den faldt i. Den er overholdt, når den er opfyldt senest på dagen; for sent, når den er opfyldt efter; ikke overholdt, når den stadig er åben efter dagen, eller når indsatsen er lukket efter dagen uden at den blev opfyldt. En frist er bortfaldet, når indsatsen er lukket inden fristen. Andelen er overholdte frister delt med de faldne frister minus de bortfaldne. Frister, der endnu ikke er faldet, tæller ikke.</p>
-  <p>Lovkravet tæller hver indsats, Barnets Lov § 95 gælder for, én gang: første opfølgning skal være holdt senest 3 måneder efter indsatsens start. En indsats, der er lukket inden da uden opfølgning, tæller ikke.</p>
+  <p>En frist tæller i den periode, den faldt i. Den er overholdt, når den er opfyldt senest på dagen;
+  for sent, når den er opfyldt efter; ikke overholdt, når den stadig er åben efter dagen, eller når
+  indsatsen er lukket efter dagen uden at den blev opfyldt. En frist er bortfaldet, når indsatsen er
+  lukket inden fristen. Andelen er overholdte frister delt med de faldne frister minus de
+  bortfaldne. Frister, der endnu ikke er faldet, tæller ikke.</p>
+  <p>Lovkravet tæller hver indsats, Barnets Lov § 95 gælder for, én gang: første opfølgning skal være
+  holdt senest 3 måneder efter indsatsens start. En indsats, der er lukket inden da uden
+  opfølgning, tæller ikke.</p>
 </details>
 </section>`;
 }
 
+interface Column<R> {
+  head: string;
+  num?: boolean;
+  cell: (r: R) => Html | string | number;
+  /** The row's header cell (scope="row") instead of a data cell. */
+  rowHeader?: boolean;
+}
+
+/** A table with a caption and scoped column headers; `attrs` go on the table element. */
+function dataTable<R>(attrs: Html, caption: string, columns: Column<R>[], rows: R[], rowAttrs?: (r: R) => Html): Html {
+  const cls = (c: Column<R>) => (c.num ? html` class="num"` : '');
+  return html`<table ${attrs}>
+  <caption>${caption}</caption>
+  <thead><tr>${columns.map((c) => html`<th scope="col"${cls(c)}>${c.head}</th>`)}</tr></thead>
+  <tbody>
+  ${rows.map(
+    (r) => html`<tr${rowAttrs ? html` ${rowAttrs(r)}` : ''}>${columns.map((c) =>
+      c.rowHeader ? html`<th scope="row">${c.cell(r)}</th>` : html`<td${cls(c)}>${c.cell(r)}</td>`,
+    )}</tr>
+  `,
+  )}</tbody>
+</table>`;
+}
+
+type Month = Overview['months'][number];
+
+const MONTH_COLUMNS: Column<Month>[] = [
+  { head: 'Måned', rowHeader: true, cell: (m) => m.period.label },
+  { head: 'Faldne', num: true, cell: (m) => m.counts.due },
+  { head: 'Overholdt', num: true, cell: (m) => m.counts.metOnTime },
+  { head: 'For sent', num: true, cell: (m) => m.counts.metLate },
+  { head: 'Ikke overholdt', num: true, cell: (m) => m.counts.overdue },
+  { head: 'Bortfaldet', num: true, cell: (m) => m.counts.cancelled },
+  { head: 'Andel overholdt', num: true, cell: (m) => percent(m.counts.onTimeRate) },
+];
+
 function chart(o: Overview): Html {
-  const points = o.months.map((m) => ({ label: m.period.label, short: m.period.short, rate: m.counts.onTimeRate, base: m.counts.due - m.counts.cancelled }));
+  const points = o.months.map((m) => ({
+    label: m.period.label,
+    short: m.period.short,
+    rate: m.counts.onTimeRate,
+    base: m.counts.due - m.counts.cancelled,
+  }));
   return html`<section aria-labelledby="udvikling">
 <h2 id="udvikling">Andel overholdte frister pr. måned</h2>
 <figure>
 ${rateChart(points, 'graf-titel', 'graf-beskrivelse', 'Andel overholdte frister pr. måned, seneste 12 måneder')}
-<figcaption class="note">Søjlerne viser andelen af frister, der faldt i måneden og blev overholdt; “–” betyder, at ingen frister faldt.</figcaption>
+<figcaption class="note">Søjlerne viser andelen af frister, der faldt i måneden og blev overholdt;
+“–” betyder, at ingen frister faldt.</figcaption>
 </figure>
 <details>
   <summary>Tallene bag grafen</summary>
-  <table id="maaneder">
-    <caption>Frister pr. måned, seneste 12 måneder</caption>
-    <thead><tr><th scope="col">Måned</th><th scope="col" class="num">Faldne</th><th scope="col" class="num">Overholdt</th><th scope="col" class="num">For sent</th><th scope="col" class="num">Ikke overholdt</th><th scope="col" class="num">Bortfaldet</th><th scope="col" class="num">Andel overholdt</th></tr></thead>
-    <tbody>
-    ${o.months.map(
-      (m) => html`<tr data-month="${m.period.key}"><th scope="row">${m.period.label}</th><td class="num">${m.counts.due}</td><td class="num">${m.counts.metOnTime}</td><td class="num">${m.counts.metLate}</td><td class="num">${m.counts.overdue}</td><td class="num">${m.counts.cancelled}</td><td class="num">${percent(m.counts.onTimeRate)}</td></tr>`,
-    )}
-    </tbody>
-  </table>
+  ${dataTable(html`id="maaneder"`, 'Frister pr. måned, seneste 12 måneder', MONTH_COLUMNS, o.months, (m) =>
+    html`data-month="${m.period.key}"`,
+  )}
 </details>
 </section>`;
 }
@@ -143,21 +202,42 @@ function workflowLink(r: { measureId: string; workflowUrl: string }): Html {
   return html`<a href="${r.workflowUrl}" aria-describedby="temporal-hint">${r.measureId}</a>`;
 }
 
+const due = (r: { dueOn: string }) => html`<time datetime="${r.dueOn}">${danishDate(r.dueOn)}</time>`;
+
+const OVERDUE_COLUMNS: Column<OverdueRow>[] = [
+  { head: 'Indsats', cell: workflowLink },
+  { head: 'Indsatstype', cell: (r) => r.measureType },
+  { head: 'Frist', cell: (r) => r.deadline },
+  { head: 'Forfaldsdato', cell: due },
+  { head: 'Dage over tid', num: true, cell: (r) => r.daysOverdue },
+  { head: 'Eskaleringsniveau', cell: (r) => html`<span class="level">${r.escalation}</span>` },
+  { head: 'Sagsbehandler', cell: (r) => r.caseworkerId },
+];
+
+const UPCOMING_COLUMNS: Column<UpcomingRow>[] = [
+  { head: 'Indsats', cell: workflowLink },
+  { head: 'Indsatstype', cell: (r) => r.measureType },
+  { head: 'Frist', cell: (r) => r.deadline },
+  { head: 'Forfaldsdato', cell: due },
+  { head: 'Dage til', num: true, cell: (r) => r.daysLeft },
+];
+
+function csvLink(file: string, q: string): Html {
+  return html`<p class="actions"><a href="/overblik/${file}?${q}" download>Hent listen som CSV (Excel)</a></p>`;
+}
+
 function overdueTable(o: Overview, q: string): Html {
+  const shown = o.overdue.length;
+  const cut = shown >= PAGE_LIMIT ? ` (de ${PAGE_LIMIT} ældste; hele listen er i CSV-filen)` : '';
+  const caption = `${shown} frister over tid, de ældste først${cut}`;
   return html`<section aria-labelledby="forfaldne">
 <h2 id="forfaldne">Frister over tid</h2>
-<p class="actions"><a href="/overblik/forfaldne.csv?${q}" download>Hent listen som CSV (Excel)</a></p>
+${csvLink('forfaldne.csv', q)}
 <p id="temporal-hint" class="note">Indsatsens id åbner dens workflow i Temporal UI.</p>
 ${
-  o.overdue.length === 0
+  shown === 0
     ? html`<p>Ingen åbne frister er over tid.</p>`
-    : html`<table id="forfaldne-tabel">
-  <caption>${o.overdue.length} frister over tid, de ældste først</caption>
-  <thead><tr><th scope="col">Indsats</th><th scope="col">Indsatstype</th><th scope="col">Frist</th><th scope="col">Forfaldsdato</th><th scope="col" class="num">Dage over tid</th><th scope="col">Eskaleringsniveau</th><th scope="col">Sagsbehandler</th></tr></thead>
-  <tbody>
-  ${o.overdue.map((r: OverdueRow) => html`<tr class="level-${r.escalationLevel}"><td>${workflowLink(r)}</td><td>${r.measureType}</td><td>${r.deadline}</td><td><time datetime="${r.dueOn}">${danishDate(r.dueOn)}</time></td><td class="num">${r.daysOverdue}</td><td class="level">${r.escalation}</td><td>${r.caseworkerId}</td></tr>`)}
-  </tbody>
-</table>`
+    : dataTable(html`id="forfaldne-tabel"`, caption, OVERDUE_COLUMNS, o.overdue, (r) => html`class="level-${r.escalationLevel}"`)
 }
 </section>`;
 }
@@ -165,24 +245,17 @@ ${
 function upcomingTables(o: Overview, q: string): Html {
   const byCaseworker = new Map<string, UpcomingRow[]>();
   for (const r of o.upcoming) byCaseworker.set(r.caseworkerId, [...(byCaseworker.get(r.caseworkerId) ?? []), r]);
+  const perCaseworker = [...byCaseworker].map(([cw, rows]) => {
+    const who = `sagsbehandler ${cw || '(ikke angivet)'}`;
+    const caption = `${rows.length} ${rows.length === 1 ? 'frist' : 'frister'} for ${who}`;
+    return html`<h3>Sagsbehandler ${cw || '(ikke angivet)'}</h3>
+${dataTable(html`class="kommende-tabel" data-caseworker="${cw}"`, caption, UPCOMING_COLUMNS, rows)}`;
+  });
   return html`<section aria-labelledby="kommende">
 <h2 id="kommende">Frister de næste ${UPCOMING_DAYS} dage</h2>
 <p class="lead">Fra ${danishDate(o.today)} til ${danishDate(o.upcomingTo)}, pr. sagsbehandler.</p>
-<p class="actions"><a href="/overblik/kommende.csv?${q}" download>Hent listen som CSV (Excel)</a></p>
-${
-  o.upcoming.length === 0
-    ? html`<p>Ingen frister falder de næste ${UPCOMING_DAYS} dage.</p>`
-    : [...byCaseworker].map(
-        ([cw, rows]) => html`<h3>Sagsbehandler ${cw || '(ikke angivet)'}</h3>
-<table class="kommende-tabel" data-caseworker="${cw}">
-  <caption>${rows.length} ${rows.length === 1 ? 'frist' : 'frister'} for sagsbehandler ${cw || '(ikke angivet)'}</caption>
-  <thead><tr><th scope="col">Indsats</th><th scope="col">Indsatstype</th><th scope="col">Frist</th><th scope="col">Forfaldsdato</th><th scope="col" class="num">Dage til</th></tr></thead>
-  <tbody>
-  ${rows.map((r) => html`<tr><td>${workflowLink(r)}</td><td>${r.measureType}</td><td>${r.deadline}</td><td><time datetime="${r.dueOn}">${danishDate(r.dueOn)}</time></td><td class="num">${r.daysLeft}</td></tr>`)}
-  </tbody>
-</table>`,
-      )
-}
+${csvLink('kommende.csv', q)}
+${o.upcoming.length === 0 ? html`<p>Ingen frister falder de næste ${UPCOMING_DAYS} dage.</p>` : perCaseworker}
 </section>`;
 }
 
@@ -202,6 +275,7 @@ ${chart(o)}
 ${overdueTable(o, q)}
 ${upcomingTables(o, q)}
 </main>
-<footer><p>Indsatsflow · tallene er beregnet fra fristerne, som de står nu · <a href="/docs">API-dokumentation</a></p></footer>`,
+<footer><p>Indsatsflow · tallene er beregnet fra fristerne, som de står nu ·
+<a href="/docs">API-dokumentation</a></p></footer>`,
   );
 }

@@ -17,7 +17,8 @@ h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 .lead { color: var(--muted); margin: 0 0 1rem; }
 form.filter { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: flex-end; }
 form.filter label { display: block; font-weight: 600; }
-select, button { font: inherit; padding: .4rem .6rem; border: 1px solid #5a5a5a; border-radius: 4px; background: #fff; color: var(--ink); min-height: 2.5rem; }
+select, button { font: inherit; padding: .4rem .6rem; border: 1px solid #5a5a5a; border-radius: 4px;
+  background: #fff; color: var(--ink); min-height: 2.5rem; }
 button { background: var(--accent); color: #fff; border-color: var(--accent); font-weight: 600; cursor: pointer; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 1rem; list-style: none; padding: 0; margin: 0; }
 .tile { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
@@ -30,7 +31,7 @@ th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--
 thead th { border-bottom: 2px solid var(--ink); }
 td:first-child a { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.level-2 td.level, tr.level-3 td.level { color: var(--bad); font-weight: 600; }
+tr.level-2 .level, tr.level-3 .level { color: var(--bad); font-weight: 600; }
 .chart .grid { stroke: var(--line); stroke-width: 1; }
 .chart .bar { fill: var(--accent); }
 .chart .axis, .chart .none { fill: var(--muted); font-size: 12px; }

@@ -36,7 +36,9 @@ const querystring = z.object({
 
 type Query = z.infer<typeof querystring>;
 
-const OVERDUE_HEADER = ['Indsats', 'Indsatstype', 'Frist', 'Forfaldsdato', 'Dage over tid', 'Eskaleringsniveau', 'Sagsbehandler', 'Team', 'Link til Temporal'];
+const OVERDUE_HEADER = [
+  'Indsats', 'Indsatstype', 'Frist', 'Forfaldsdato', 'Dage over tid', 'Eskaleringsniveau', 'Sagsbehandler', 'Team', 'Link til Temporal',
+];
 const UPCOMING_HEADER = ['Sagsbehandler', 'Indsats', 'Indsatstype', 'Frist', 'Forfaldsdato', 'Dage til', 'Team', 'Link til Temporal'];
 
 export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = async (app, opts) => {
@@ -71,7 +73,11 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
 
   const csvRoute = (path: string, what: string, rows: (p: MunicipalityPolicy, q: Query, now: Date) => Promise<string>) =>
     app.get(path, {
-      schema: { description: `${what} as CSV for Danish Excel: UTF-8 with BOM, ';' separated.`, querystring, response: { 200: z.string().describe('text/csv'), 400: problem, 404: problem } },
+      schema: {
+        description: `${what} as CSV for Danish Excel: UTF-8 with BOM, ';' separated.`,
+        querystring,
+        response: { 200: z.string().describe('text/csv'), 400: problem, 404: problem },
+      },
       handler: async (req, reply) => {
         const { policy, choice } = await choose(req.query);
         if (!policy)
@@ -80,7 +86,8 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
             message: choice.municipality ? `no service level for ${choice.municipality}` : 'municipality is required',
           });
         const now = new Date();
-        const file = `${path.split('/').pop()!.replace('.csv', '')}-${policy.municipality}${req.query.teamId ? `-${req.query.teamId}` : ''}-${dateOf(now.getTime())}.csv`;
+        const list = path.split('/').pop()!.replace('.csv', '');
+        const file = [list, policy.municipality, req.query.teamId, dateOf(now.getTime())].filter(Boolean).join('-') + '.csv';
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${file.replace(/[^\w.-]/g, '_')}"`)
@@ -92,13 +99,16 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
     const rows = await model.overdue(policy, { municipality: policy.municipality, teamId: q.teamId }, now, CSV_LIMIT);
     return toCsv(
       OVERDUE_HEADER,
-      rows.map((r) => [r.measureId, r.measureType, r.deadline, r.dueOn, r.daysOverdue, r.escalation, r.caseworkerId, r.teamId, r.workflowUrl]),
+      rows.map((r) => [
+        r.measureId, r.measureType, r.deadline, r.dueOn, r.daysOverdue, r.escalation, r.caseworkerId, r.teamId, r.workflowUrl,
+      ]),
     );
   });
 
   csvRoute('/overblik/kommende.csv', `The deadlines of the next ${UPCOMING_DAYS} days, per caseworker,`, async (policy, q, now) => {
     const today = dateOf(now.getTime());
-    const rows = await model.upcoming(policy, { municipality: policy.municipality, teamId: q.teamId }, today, addDays(today, UPCOMING_DAYS), now, CSV_LIMIT);
+    const scope = { municipality: policy.municipality, teamId: q.teamId };
+    const rows = await model.upcoming(policy, scope, today, addDays(today, UPCOMING_DAYS), now, CSV_LIMIT);
     return toCsv(
       UPCOMING_HEADER,
       rows.map((r) => [r.caseworkerId, r.measureId, r.measureType, r.deadline, r.dueOn, r.daysLeft, r.teamId, r.workflowUrl]),

@@ -207,7 +207,13 @@ export class ComplianceRepository {
     return new Map(
       res.rows.map((r) => [
         r.key as string | null,
-        { due: int(r.due), metOnTime: int(r.met_on_time), metLate: int(r.met_late), overdue: int(r.overdue), onTimeRate: rate(r.on_time_rate) },
+        {
+          due: int(r.due),
+          metOnTime: int(r.met_on_time),
+          metLate: int(r.met_late),
+          overdue: int(r.overdue),
+          onTimeRate: rate(r.on_time_rate),
+        },
       ]),
     );
   }
