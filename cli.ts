@@ -29,6 +29,7 @@ async function main() {
 Indsatsflow is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})
   API            ${s.apiUrl}
   OpenAPI docs   ${s.apiUrl}/docs
+  Overblik       ${s.apiUrl}/overblik
   Temporal       ${s.temporalAddress} (namespace ${s.namespace})${s.uiUrl ? `\n  Temporal UI    ${s.uiUrl}/namespaces/${s.namespace}/workflows` : ''}
 Press Ctrl-C to stop.`);
 

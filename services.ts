@@ -36,6 +36,8 @@ export interface ServiceOptions {
   notifyPollMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
+  /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
+  temporalUiUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -133,6 +135,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger,
       codec,
       uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
+      temporalUiUrl: o.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? temporal.uiUrl,
     });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());

@@ -23,6 +23,8 @@ import { eventRoutes, type Unparsed } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { measureRoutes } from './routes/measures';
 import { policyRoutes } from './routes/policies';
+import { complianceRoutes } from './routes/compliance';
+import { overviewRoutes } from './routes/overview';
 
 export interface ApiDeps {
   pool: Pool;
@@ -36,6 +38,8 @@ export interface ApiDeps {
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
+  /** The Temporal UI the overview links measures to; default TEMPORAL_UI_URL or the dev server's. */
+  temporalUiUrl?: string;
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -99,6 +103,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }
   if (deps.codec)
     await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
+  await app.register(complianceRoutes, deps);
+  await app.register(overviewRoutes, deps);
 
   return app;
 }

@@ -24,6 +24,10 @@ export interface MeasureView {
   caseId: string | null;
   caseworkerId: string | null;
   teamId: string | null;
+  /** The compliance figures: § 95 counts 3 months from the start, for the types it covers. */
+  startOn: string | null;
+  closedOn: string | null;
+  statutoryFollowUp: boolean;
   deadlines: DeadlineView[];
   history: HistoryEntry[];
 }
@@ -52,6 +56,9 @@ export function viewOf(
     caseId: g?.caseId ?? null,
     caseworkerId: g?.caseworkerId ?? null,
     teamId: g?.teamId ?? null,
+    startOn: g?.startOn ?? null,
+    closedOn: facts.closed?.closedOn ?? null,
+    statutoryFollowUp: policy.measureType.statutoryFollowUp,
     deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
     history: historyOf(facts, audit, policy.municipality),
   };

@@ -118,12 +118,14 @@ export class MeasureRepository {
     await inTransaction(this.pool, async (client) => {
       const res = await client.query(
         `INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
-                               case_id, caseworker_id, team_id, revision, history, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now())
+                               case_id, caseworker_id, team_id, revision, history, updated_at,
+                               start_on, closed_on, statutory_follow_up)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now(), $13, $14, $15)
          ON CONFLICT (measure_id) DO UPDATE SET
            workflow_id = excluded.workflow_id, package = excluded.package, state = excluded.state,
            policy_version = excluded.policy_version, caseworker_id = excluded.caseworker_id, team_id = excluded.team_id,
-           revision = excluded.revision, history = excluded.history, updated_at = now()
+           revision = excluded.revision, history = excluded.history, updated_at = now(),
+           start_on = excluded.start_on, closed_on = excluded.closed_on, statutory_follow_up = excluded.statutory_follow_up
          WHERE measures.revision < excluded.revision`,
         [
           v.measureId,
@@ -138,6 +140,10 @@ export class MeasureRepository {
           v.teamId,
           v.revision,
           JSON.stringify(v.history),
+          // A view from a worker older than these fields leaves them unknown rather than failing.
+          v.startOn ?? null,
+          v.closedOn ?? null,
+          v.statutoryFollowUp ?? false,
         ],
       );
       if (res.rowCount === 1) {
