@@ -10,7 +10,10 @@ async function main() {
     process.exit(2);
   }
   // We stop the worker ourselves on Ctrl-C, in order, so the SDK must not race us to it.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+  });
   const started = Date.now();
   const dataDir = resolve(process.env.INDSATSFLOW_DATA ?? '.data');
   const s = await startServices({
@@ -26,6 +29,7 @@ async function main() {
 Indsatsflow is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; data in ${dataDir})
   API            ${s.apiUrl}
   OpenAPI docs   ${s.apiUrl}/docs
+  Overblik       ${s.apiUrl}/overblik
   Temporal       ${s.temporalAddress} (namespace ${s.namespace})${s.uiUrl ? `\n  Temporal UI    ${s.uiUrl}/namespaces/${s.namespace}/workflows` : ''}
 Press Ctrl-C to stop.`);
 

@@ -36,6 +36,8 @@ export interface ServiceOptions {
   notifyPollMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
+  /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
+  temporalUiUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -67,7 +69,10 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
         uiPort: o.uiPort,
         port: o.temporalPort,
         // The UI decrypts payloads through our codec endpoint (when the API's port is known).
-        extraArgs: [...(o.temporalArgs ?? []), ...(o.uiPort !== null && o.port ? ['--ui-codec-endpoint', `http://127.0.0.1:${o.port}/codec`] : [])],
+        extraArgs: [
+          ...(o.temporalArgs ?? []),
+          ...(o.uiPort !== null && o.port ? ['--ui-codec-endpoint', `http://127.0.0.1:${o.port}/codec`] : []),
+        ],
       }),
       startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
     ]);
@@ -87,7 +92,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
 
     let running: { run: Promise<void>; shutdown: () => Promise<void> } | undefined;
     const startWorker = async () => {
-      const { worker, connection: wc } = await createWorker({ address: temporal.address, namespace: temporal.namespace, pool, workflowBundle: o.workflowBundle, dataConverter });
+      const { worker, connection: wc } = await createWorker({
+        address: temporal.address,
+        namespace: temporal.namespace,
+        pool,
+        workflowBundle: o.workflowBundle,
+        dataConverter,
+      });
       const run = worker.run().finally(() => wc.close());
       running = {
         run,
@@ -116,7 +127,16 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
     const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
     if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
-    const api = await buildApi({ pool, temporal: client, policies: policyStore.source(), policyStore, logger: o.logger, codec, uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [] });
+    const api = await buildApi({
+      pool,
+      temporal: client,
+      policies: policyStore.source(),
+      policyStore,
+      logger: o.logger,
+      codec,
+      uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
+      temporalUiUrl: o.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? temporal.uiUrl,
+    });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
 

@@ -5,7 +5,11 @@ import type { MeasureRepository } from '../db/repositories/measures';
 import type { MeasureView } from '../machines/measure-view';
 import type { MachineState } from './types';
 
-export async function projectMeasure(measures: MeasureRepository, view: MeasureView, machine?: MachineState): Promise<void> {
+export async function projectMeasure(
+  measures: MeasureRepository,
+  view: MeasureView,
+  machine?: MachineState,
+): Promise<void> {
   await measures.project(view);
   if (machine) await measures.storeMachineState(view.measureId, view.revision, machine);
 }

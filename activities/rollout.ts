@@ -60,8 +60,27 @@ export function createRolloutActivities(
             const row = rows[next++];
             const type = doc.measureTypes.find((t) => t.slug === row.measure_type);
             const r: Result = type
-              ? { measureId: row.measure_id, ...(await send(client, row.workflow_id, { policy: measurePolicyOf(doc, type), version: input.version, reason: input.reason, author: input.author, rolloutId: input.rolloutId }, input.rolloutId)) }
-              : { measureId: row.measure_id, outcome: 'failed', detail: `version ${input.version} has no measure type ${row.measure_type}`, moved: null };
+              ? {
+                  measureId: row.measure_id,
+                  ...(await send(
+                    client,
+                    row.workflow_id,
+                    {
+                      policy: measurePolicyOf(doc, type),
+                      version: input.version,
+                      reason: input.reason,
+                      author: input.author,
+                      rolloutId: input.rolloutId,
+                    },
+                    input.rolloutId,
+                  )),
+                }
+              : {
+                  measureId: row.measure_id,
+                  outcome: 'failed',
+                  detail: `version ${input.version} has no measure type ${row.measure_type}`,
+                  moved: null,
+                };
             pending.push(r);
             if (pending.length >= input.concurrency) await flush();
           }
@@ -75,16 +94,28 @@ export function createRolloutActivities(
   };
 }
 
-async function send(client: Client, workflowId: string, change: PolicyChange, rolloutId: string): Promise<{ outcome: Outcome; detail?: string; moved: unknown }> {
+async function send(
+  client: Client,
+  workflowId: string,
+  change: PolicyChange,
+  rolloutId: string,
+): Promise<{ outcome: Outcome; detail?: string; moved: unknown }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await client.workflow.getHandle(workflowId).executeUpdate(policyUpdate, { args: [change], updateId: rolloutId });
+      const r = await client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(policyUpdate, { args: [change], updateId: rolloutId });
       const mine = r.changed || r.appliedBy === rolloutId;
-      return { outcome: !mine ? 'already' : r.moved.length ? 'moved' : 'updated', moved: r.moved.length ? r.moved : null };
+      return {
+        outcome: !mine ? 'already' : r.moved.length ? 'moved' : 'updated',
+        moved: r.moved.length ? r.moved : null,
+      };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) return { outcome: 'closed', detail: 'the measure is no longer running', moved: null };
+      if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message))
+        return { outcome: 'closed', detail: 'the measure is no longer running', moved: null };
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.type === 'policy-refused') return { outcome: 'superseded', detail: cause.message, moved: null };
+      if (cause instanceof ApplicationFailure && cause.type === 'policy-refused')
+        return { outcome: 'superseded', detail: cause.message, moved: null };
       if (attempt >= 3) {
         log.warn('policy update failed', { workflowId, rolloutId, error: (err as Error).message });
         return { outcome: 'failed', detail: (err as Error).message, moved: null };

@@ -20,7 +20,10 @@ export function adminOnly(token: string | undefined): onRequestAsyncHookHandler 
   return async (req, reply) => {
     if (!token || req.method === 'OPTIONS') return;
     if (!matches(req.headers.authorization, token))
-      return reply.status(401).send({ error: 'unauthorized', message: 'this operation needs Authorization: Bearer <INDSATSFLOW_ADMIN_TOKEN>' });
+      return reply.status(401).send({
+        error: 'unauthorized',
+        message: 'this operation needs Authorization: Bearer <INDSATSFLOW_ADMIN_TOKEN>',
+      });
   };
 }
 

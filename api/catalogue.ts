@@ -35,15 +35,26 @@ export const catalogueAnswer = z.object({
   name: z.string(),
   version: z.number().int(),
   document: z.object({ file: z.string(), title: z.string() }),
-  escalation: z.array(z.object({ level: z.number().int(), role: z.string(), after: z.string().describe('ISO-8601, counted from when the deadline became overdue'), source: ruleSource })),
+  escalation: z.array(
+    z.object({
+      level: z.number().int(),
+      role: z.string(),
+      after: z.string().describe('ISO-8601, counted from when the deadline became overdue'),
+      source: ruleSource,
+    }),
+  ),
   measureTypes: z.array(
     z.object({
       slug: z.string(),
       name: z.string(),
       legalBasis: z.array(z.string()),
       barnetsLov: z.array(z.object({ ref: z.string(), confidence: z.string() })),
-      blParagraphs: z.array(z.number().int()).describe('The Barnets Lov paragraphs the type is granted under; the statutory duties follow from them'),
-      statutoryFollowUp: ruleSource.nullable().describe('Barnets Lov § 95: the first follow-up within 3 months, where the paragraphs fall under it'),
+      blParagraphs: z
+        .array(z.number().int())
+        .describe('The Barnets Lov paragraphs the type is granted under; the statutory duties follow from them'),
+      statutoryFollowUp: ruleSource
+        .nullable()
+        .describe('Barnets Lov § 95: the first follow-up within 3 months, where the paragraphs fall under it'),
       discontinued: z.boolean(),
       packages: z.array(
         z.object({
@@ -55,8 +66,22 @@ export const catalogueAnswer = z.object({
           source: ruleSource,
         }),
       ),
-      timers: z.array(z.object({ timer: z.string(), rule: z.string().describe('The rule in words'), source: ruleSource, sourceText: z.string() })),
-      followUpValidity: z.object({ requiredParticipants: z.array(z.string()), requiresActionPlanDecision: z.boolean(), source: ruleSource }).nullable().optional(),
+      timers: z.array(
+        z.object({
+          timer: z.string(),
+          rule: z.string().describe('The rule in words'),
+          source: ruleSource,
+          sourceText: z.string(),
+        }),
+      ),
+      followUpValidity: z
+        .object({
+          requiredParticipants: z.array(z.string()),
+          requiresActionPlanDecision: z.boolean(),
+          source: ruleSource,
+        })
+        .nullable()
+        .optional(),
       notes: z.array(z.object({ text: z.string(), source: ruleSource })).optional(),
     }),
   ),

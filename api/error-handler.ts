@@ -10,7 +10,10 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   if (hasZodFastifySchemaValidationErrors(err)) {
     return reply.status(400).send({
       error: 'invalid-request',
-      issues: err.validation.map((v) => ({ path: `${err.validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`, message: v.message })),
+      issues: err.validation.map((v) => ({
+        path: `${err.validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`,
+        message: v.message,
+      })),
     });
   }
   const status = err.statusCode ?? 500;

@@ -49,12 +49,28 @@ export const dataSchemas = {
       actionPlanDecision: z.enum(ACTION_PLAN_DECISIONS).optional(),
       nextMeetingOn: date.optional(),
     })
-    .refine((d) => d.nextMeetingOn === undefined || d.nextMeetingOn >= d.heldOn, { message: 'nextMeetingOn must not be before heldOn', path: ['nextMeetingOn'] }),
+    .refine((d) => d.nextMeetingOn === undefined || d.nextMeetingOn >= d.heldOn, {
+      message: 'nextMeetingOn must not be before heldOn',
+      path: ['nextMeetingOn'],
+    }),
   'measure.session-held': z.object({ heldOn: date }),
-  'measure.package-changed': z.object({ package: slug, effectiveOn: date, reason: z.string().min(1).max(2000), decidedOn: date.optional() }),
+  'measure.package-changed': z.object({
+    package: slug,
+    effectiveOn: date,
+    reason: z.string().min(1).max(2000),
+    decidedOn: date.optional(),
+  }),
   'measure.extended': z
-    .object({ until: date.optional(), count: z.number().int().positive().max(1000).optional(), approvedBy: approverRoleSchema, decidedOn: date.optional() })
-    .refine((d) => d.until !== undefined || d.count !== undefined, { message: 'an extension names a new until, a new count, or both', path: ['until'] }),
+    .object({
+      until: date.optional(),
+      count: z.number().int().positive().max(1000).optional(),
+      approvedBy: approverRoleSchema,
+      decidedOn: date.optional(),
+    })
+    .refine((d) => d.until !== undefined || d.count !== undefined, {
+      message: 'an extension names a new until, a new count, or both',
+      path: ['until'],
+    }),
   'measure.closed': z.object({ closedOn: date, reason: closeReasonSchema }),
   'measure.obligation-met': z.object({ obligation: slug, metOn: date }),
   'child.placed': z.object({ placedOn: date }),
@@ -85,17 +101,24 @@ export interface ValidationIssue {
 }
 
 function pathOf(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 export function issuesOf(err: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ValidationIssue[] {
   return err.issues.map((i) => ({ path: pathOf([...prefix, ...i.path]) || '(body)', message: i.message }));
 }
 
-export type ParsedEvent = { [K in EventType]: Envelope & { type: K; data: z.infer<(typeof dataSchemas)[K]> } }[EventType];
+export type ParsedEvent = {
+  [K in EventType]: Envelope & { type: K; data: z.infer<(typeof dataSchemas)[K]> };
+}[EventType];
 
 /** Validates the envelope, then the data against its type's schema. */
-export function parseEvent(input: unknown): { ok: true; event: ParsedEvent } | { ok: false; issues: ValidationIssue[] } {
+export function parseEvent(
+  input: unknown,
+): { ok: true; event: ParsedEvent } | { ok: false; issues: ValidationIssue[] } {
   const env = envelopeSchema.safeParse(input);
   if (!env.success) return { ok: false, issues: issuesOf(env.error) };
   const data = dataSchemas[env.data.type].safeParse(env.data.data);

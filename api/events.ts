@@ -33,7 +33,10 @@ function needsBirthDate(t: MeasureTypePolicy): boolean {
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
 /** A refusal: the stable English `code`, the Danish `message` a caseworker can be shown, and the
  *  English `detail` for the case-system developer. */
-const conflict = (state: string, code: string, message: string, detail: string): Answer => ({ status: 409, body: { error: 'invalid-transition', code, state, message, detail } });
+const conflict = (state: string, code: string, message: string, detail: string): Answer => ({
+  status: 409,
+  body: { error: 'invalid-transition', code, state, message, detail },
+});
 
 export class EventIntake {
   private readonly inbox: InboxRepository;
@@ -42,17 +45,27 @@ export class EventIntake {
   }
 
   /** One body: a single event, or a batch answered in order (207 when the answers differ). */
-  async receive(body: unknown, raw: string | undefined, parseError?: string): Promise<{ status: number; body: unknown }> {
+  async receive(
+    body: unknown,
+    raw: string | undefined,
+    parseError?: string,
+  ): Promise<{ status: number; body: unknown }> {
     if (parseError !== undefined) {
       const seq = await this.inbox.receive(undefined, raw);
-      const a: Answer = { status: 400, body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] } };
+      const a: Answer = {
+        status: 400,
+        body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] },
+      };
       await this.inbox.answer(seq, a);
       return a;
     }
     if (!Array.isArray(body)) return this.one(body);
     if (body.length === 0) {
       const seq = await this.inbox.receive(body, raw);
-      const a: Answer = { status: 400, body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] } };
+      const a: Answer = {
+        status: 400,
+        body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] },
+      };
       await this.inbox.answer(seq, a);
       return a;
     }
@@ -60,7 +73,10 @@ export class EventIntake {
     // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
     for (const item of body) answers.push(await this.one(item));
     const statuses = new Set(answers.map((a) => a.status));
-    return { status: statuses.size === 1 ? answers[0].status : 207, body: answers.map((a) => ({ status: a.status, ...a.body })) };
+    return {
+      status: statuses.size === 1 ? answers[0].status : 207,
+      body: answers.map((a) => ({ status: a.status, ...a.body })),
+    };
   }
 
   private async one(item: unknown): Promise<Answer> {
@@ -71,7 +87,10 @@ export class EventIntake {
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
-      answer = { status: 503, body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' } };
+      answer = {
+        status: 503,
+        body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
+      };
     }
     await this.inbox.answer(seq, answer);
     return answer;
@@ -91,7 +110,12 @@ export class EventIntake {
     const { childBirthDate, ...grantData } = e.type === 'measure.granted' ? e.data : ({} as Record<string, unknown>);
     // The child's birth date is personal data: it enters the workflow (encrypted by the payload
     // codec) only when the measure's policy has an age rule that needs it.
-    const data = e.type === 'measure.granted' ? (keepBirthDate && childBirthDate ? { ...grantData, childBirthDate } : grantData) : e.data;
+    const data =
+      e.type === 'measure.granted'
+        ? keepBirthDate && childBirthDate
+          ? { ...grantData, childBirthDate }
+          : grantData
+        : e.data;
     return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
   }
 
@@ -102,10 +126,19 @@ export class EventIntake {
     const t = m.measureTypes.find((x) => x.slug === measureType);
     if (!t) return notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`);
     if (pkg && !t.packages.some((p) => p.slug === pkg))
-      return notFound('unknown-package', `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`);
+      return notFound(
+        'unknown-package',
+        `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
+      );
 
     const existing = await this.deps.measures.registration(e.subject);
-    if (existing) return conflict(existing.state, 'already-granted', `foranstaltningen ${e.subject} er allerede bevilget`, `measure ${e.subject} has already been granted`);
+    if (existing)
+      return conflict(
+        existing.state,
+        'already-granted',
+        `foranstaltningen ${e.subject} er allerede bevilget`,
+        `measure ${e.subject} has already been granted`,
+      );
 
     const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
     const workflowId = measureWorkflowId(municipality, e.subject);
@@ -122,7 +155,16 @@ export class EventIntake {
           staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
         }),
       });
-      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate, ...(r.warnings ? { warnings: r.warnings } : {}) } };
+      return {
+        status: 202,
+        body: {
+          id: e.id,
+          measureId: e.subject,
+          state: r.state,
+          duplicate: r.duplicate,
+          ...(r.warnings ? { warnings: r.warnings } : {}),
+        },
+      };
     } catch (err) {
       return this.refused(err, e.subject);
     }
@@ -131,13 +173,28 @@ export class EventIntake {
   private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
     const m = await this.deps.measures.registration(e.subject);
     if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
-    if (m.state === 'closed') return conflict('closed', 'measure-closed', `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`, `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
+    if (m.state === 'closed')
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`,
+        `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`,
+      );
     try {
       const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
         args: [this.toMachineEvent(e)],
         updateId: `${e.source}/${e.id}`,
       });
-      return { status: 202, body: { id: e.id, measureId: e.subject, state: r.state, duplicate: r.duplicate, ...(r.warnings ? { warnings: r.warnings } : {}) } };
+      return {
+        status: 202,
+        body: {
+          id: e.id,
+          measureId: e.subject,
+          state: r.state,
+          duplicate: r.duplicate,
+          ...(r.warnings ? { warnings: r.warnings } : {}),
+        },
+      };
     } catch (err) {
       return this.refused(err, e.subject);
     }
@@ -149,11 +206,27 @@ export class EventIntake {
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
       const [state, code, danish] = (cause.details ?? []) as unknown[];
       // Failures raised before refusals carried a code and Danish words have only the state.
-      return conflict(String(state ?? 'unknown'), String(code ?? 'refused'), String(danish ?? cause.message), cause.message);
+      return conflict(
+        String(state ?? 'unknown'),
+        String(code ?? 'refused'),
+        String(danish ?? cause.message),
+        cause.message,
+      );
     }
     if (err instanceof WorkflowExecutionAlreadyStartedError)
-      return conflict('closed', 'measure-closed', `foranstaltningen ${measureId} er allerede bevilget og afsluttet`, `measure ${measureId} has already been granted and closed`);
-    if (err instanceof WorkflowNotFoundError) return conflict('closed', 'measure-closed', `foranstaltningen ${measureId} kører ikke længere`, `measure ${measureId} is no longer running`);
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${measureId} er allerede bevilget og afsluttet`,
+        `measure ${measureId} has already been granted and closed`,
+      );
+    if (err instanceof WorkflowNotFoundError)
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${measureId} kører ikke længere`,
+        `measure ${measureId} is no longer running`,
+      );
     throw err;
   }
 }

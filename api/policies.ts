@@ -43,7 +43,6 @@ export interface Proposal {
   previewLimit?: number;
 }
 
-
 /** A rollout's id in the API and the database: one per municipality and version. */
 const rolloutId = (municipality: string, version: number) => `${municipality}-v${version}`;
 
@@ -59,17 +58,51 @@ export class PolicyAdmin {
   async propose(o: Proposal) {
     const { store, pool } = this.deps;
     const prev = (await store.document(o.municipality, o.basedOn))!;
-    const next = validatePolicy({ ...o.document, municipality: o.municipality, version: o.basedOn + 1 }, { ...prev, version: o.basedOn + 1 });
+    const next = validatePolicy(
+      { ...o.document, municipality: o.municipality, version: o.basedOn + 1 },
+      { ...prev, version: o.basedOn + 1 },
+    );
     const types = changedTypes(prev, next);
     if (types.length === 0 && o.change.kind !== 'rollback')
-      throw new EditRefused(422, { error: 'no-change', message: `the document is the same as version ${o.basedOn} for every measure type` });
+      throw new EditRefused(422, {
+        error: 'no-change',
+        message: `the document is the same as version ${o.basedOn} for every measure type`,
+      });
     const startsAt = new Date(Math.max(Date.now(), startOfDay(o.effectiveFrom))).toISOString();
     if (o.dryRun) {
-      const preview = await previewChange(this.deps, { municipality: o.municipality, next, measureTypes: types, effectiveFrom: o.effectiveFrom, limit: o.previewLimit });
-      return { status: 200 as const, body: { dryRun: true as const, municipality: o.municipality, version: o.basedOn + 1, basedOn: o.basedOn, effectiveFrom: o.effectiveFrom, startsAt, change: o.change, measureTypes: types, preview } };
+      const preview = await previewChange(this.deps, {
+        municipality: o.municipality,
+        next,
+        measureTypes: types,
+        effectiveFrom: o.effectiveFrom,
+        limit: o.previewLimit,
+      });
+      return {
+        status: 200 as const,
+        body: {
+          dryRun: true as const,
+          municipality: o.municipality,
+          version: o.basedOn + 1,
+          basedOn: o.basedOn,
+          effectiveFrom: o.effectiveFrom,
+          startsAt,
+          change: o.change,
+          measureTypes: types,
+          preview,
+        },
+      };
     }
     const row = await inTransaction(pool, async (client) => {
-      const created = await new PolicyVersionRepository(client).create({ municipality: o.municipality, document: next, effectiveFrom: o.effectiveFrom, author: o.author, reason: o.reason, change: o.change, changedTypes: types, baseVersion: o.baseVersion ?? o.basedOn });
+      const created = await new PolicyVersionRepository(client).create({
+        municipality: o.municipality,
+        document: next,
+        effectiveFrom: o.effectiveFrom,
+        author: o.author,
+        reason: o.reason,
+        change: o.change,
+        changedTypes: types,
+        baseVersion: o.baseVersion ?? o.basedOn,
+      });
       await new RolloutRepository(client).schedule({
         id: rolloutId(o.municipality, created.version),
         municipality: o.municipality,
@@ -98,12 +131,22 @@ export class PolicyAdmin {
       effectiveFrom: o.effectiveFrom,
       change: o.change,
       measureTypes: types,
-      rollout: { id, status: 'scheduled', startsAt, workflowId: policyRolloutWorkflowId(o.municipality, row.version), href: `/v1/policies/rollouts/${id}` },
+      rollout: {
+        id,
+        status: 'scheduled',
+        startsAt,
+        workflowId: policyRolloutWorkflowId(o.municipality, row.version),
+        href: `/v1/policies/rollouts/${id}`,
+      },
     };
     if (started) return { status: 201 as const, body };
     return {
       status: 503 as const,
-      body: { ...body, error: 'unavailable', message: `version ${row.version} is stored but its rollout could not be started now; POST /v1/policies/rollouts/${id}/start` },
+      body: {
+        ...body,
+        error: 'unavailable',
+        message: `version ${row.version} is stored but its rollout could not be started now; POST /v1/policies/rollouts/${id}/start`,
+      },
     };
   }
 
@@ -112,7 +155,16 @@ export class PolicyAdmin {
     const { temporal } = this.deps;
     const x = await this.rollouts.get(id);
     if (!x) throw new EditRefused(404, { error: 'unknown-rollout', message: `no rollout ${id}` });
-    const input: RolloutInput = { rolloutId: id, municipality: x.municipality, version: x.version, measureTypes: x.measure_types, effectiveFrom: x.effective_from, reason: x.reason, author: x.author, ...tuning };
+    const input: RolloutInput = {
+      rolloutId: id,
+      municipality: x.municipality,
+      version: x.version,
+      measureTypes: x.measure_types,
+      effectiveFrom: x.effective_from,
+      reason: x.reason,
+      author: x.author,
+      ...tuning,
+    };
     await temporal.workflow.start<PolicyRolloutWorkflow>(WORKFLOW_TYPES.policyRollout, {
       workflowId: x.workflow_id,
       taskQueue: TASK_QUEUE,
@@ -160,7 +212,10 @@ export class PolicyAdmin {
       total: x.total,
       visited,
       outcomes,
-      movedPerSecond: elapsed && elapsed > 0 ? Math.round(((outcomes.moved ?? 0) + (outcomes.updated ?? 0)) / elapsed * 10) / 10 : null,
+      movedPerSecond:
+        elapsed && elapsed > 0
+          ? Math.round((((outcomes.moved ?? 0) + (outcomes.updated ?? 0)) / elapsed) * 10) / 10
+          : null,
       author: x.author,
       reason: x.reason,
       createdAt: x.created_at.toISOString(),

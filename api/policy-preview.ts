@@ -51,10 +51,17 @@ export async function previewChange(
     );
   }
   const docs = new Map<number, MunicipalityPolicy>();
-  for (const v of new Set(rows.map((r) => r.policy_version))) docs.set(v, (await deps.store.document(o.municipality, v))!);
+  for (const v of new Set(rows.map((r) => r.policy_version)))
+    docs.set(v, (await deps.store.document(o.municipality, v))!);
   const t1 = Date.now();
 
-  const measures = rows.map((r) => ({ measureId: r.measure_id, measureType: r.measure_type, teamId: r.team_id, policyVersion: r.policy_version, snapshot: r.snapshot }));
+  const measures = rows.map((r) => ({
+    measureId: r.measure_id,
+    measureType: r.measure_type,
+    teamId: r.team_id,
+    policyVersion: r.policy_version,
+    snapshot: r.snapshot,
+  }));
   const p = previewOf(measures, docs, { next: o.next, measureTypes: o.measureTypes, at, limit: o.limit });
   return { ...p, timing: { loadMs: t1 - t0, computeMs: Date.now() - t1, fromWorkflows: ask.length } };
 }

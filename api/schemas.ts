@@ -1,12 +1,24 @@
 // What every route family shares: paging, the error answers, and the app type route plugins are
 // registered on. Answer schemas describe what is sent; the serializer drops keys a schema does
 // not name, so open shapes (error details, policy documents) are loose objects.
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 /** A Fastify instance (or encapsulated scope) whose routes take zod schemas. */
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export const page = {
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -16,13 +28,17 @@ export const page = {
 export const issue = z.object({ path: z.string(), message: z.string() });
 
 /** Any refusal: a stable English `error` code, the words, and whatever the refusal adds. */
-export const errorAnswer = z.looseObject({ error: z.string(), message: z.string().optional() }).describe('A refusal: a stable `error` code and a message');
+export const errorAnswer = z
+  .looseObject({ error: z.string(), message: z.string().optional() })
+  .describe('A refusal: a stable `error` code and a message');
 
 export const invalidRequest = z
   .looseObject({ error: z.string(), message: z.string().optional(), issues: z.array(issue).optional() })
   .describe('The request does not match its schema: what is wrong, and where');
 
-export const unauthorized = z.object({ error: z.literal('unauthorized'), message: z.string() }).describe('The admin token is required (INDSATSFLOW_ADMIN_TOKEN)');
+export const unauthorized = z
+  .object({ error: z.literal('unauthorized'), message: z.string() })
+  .describe('The admin token is required (INDSATSFLOW_ADMIN_TOKEN)');
 
 export const internalError = z
   .object({ error: z.literal('internal'), message: z.string(), correlationId: z.string() })

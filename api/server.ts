@@ -23,6 +23,8 @@ import { eventRoutes, type Unparsed } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { measureRoutes } from './routes/measures';
 import { policyRoutes } from './routes/policies';
+import { complianceRoutes } from './routes/compliance';
+import { overviewRoutes } from './routes/overview';
 
 export interface ApiDeps {
   pool: Pool;
@@ -36,6 +38,8 @@ export interface ApiDeps {
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
+  /** The Temporal UI the overview links measures to; default TEMPORAL_UI_URL or the dev server's. */
+  temporalUiUrl?: string;
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -65,7 +69,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Indsatsflow', version: '1', description: 'Deadlines and escalations for child-and-family support measures. Contract: docs/event-contract.md' },
+      info: {
+        title: 'Indsatsflow',
+        version: '1',
+        description:
+          'Deadlines and escalations for child-and-family support measures. Contract: docs/event-contract.md',
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -73,7 +82,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const adminToken = deps.adminToken ?? process.env.INDSATSFLOW_ADMIN_TOKEN;
   const repos = createRepositories(deps.pool);
-  const intake = new EventIntake({ inbox: repos.inbox, measures: repos.measures, temporal: deps.temporal, policies: deps.policies, log: app.log });
+  const intake = new EventIntake({
+    inbox: repos.inbox,
+    measures: repos.measures,
+    temporal: deps.temporal,
+    policies: deps.policies,
+    log: app.log,
+  });
 
   await app.register(eventRoutes, { intake });
   await app.register(measureRoutes, { measures: repos.measures });
@@ -86,7 +101,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });
     await app.register(policyRoutes, { store: deps.policyStore, admin, adminToken });
   }
-  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
+  if (deps.codec)
+    await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
+  await app.register(complianceRoutes, deps);
+  await app.register(overviewRoutes, deps);
 
   return app;
 }

@@ -14,11 +14,33 @@ const policy = resolveMeasurePolicy('hjorring', 'familiebehandling')!;
 function life(i: number): MeasureSnapshot {
   // Distinct dates per measure, so no two measures derive the same deadlines.
   const day = String(1 + (i % 28)).padStart(2, '0');
-  const ev = (type: MeasureEvent['type'], data: Record<string, unknown>, k = 0) => ({ type, eventId: `${type}/${i}/${k}`, at: NOW, data }) as MeasureEvent;
+  const ev = (type: MeasureEvent['type'], data: Record<string, unknown>, k = 0) =>
+    ({ type, eventId: `${type}/${i}/${k}`, at: NOW, data }) as MeasureEvent;
   let s = newMeasure(policy);
-  s = apply(s, ev('measure.granted', { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', caseId: 'C', caseworkerId: 'cw', grantedOn: `2026-01-${day}`, startOn: `2026-01-${day}` }), NOW);
+  s = apply(
+    s,
+    ev('measure.granted', {
+      municipality: 'hjorring',
+      measureType: 'familiebehandling',
+      package: 'gul',
+      caseId: 'C',
+      caseworkerId: 'cw',
+      grantedOn: `2026-01-${day}`,
+      startOn: `2026-01-${day}`,
+    }),
+    NOW,
+  );
   s = apply(s, ev('measure.startup-meeting-held', { heldOn: `2026-02-${day}` }), NOW);
-  for (let k = 0; k < 3; k++) s = apply(s, ev('measure.follow-up-held', { heldOn: `2026-0${3 + k * 3}-${day}`, participants: ['executor', 'parents'], actionPlanDecision: 'keep' }, k), NOW);
+  for (let k = 0; k < 3; k++)
+    s = apply(
+      s,
+      ev(
+        'measure.follow-up-held',
+        { heldOn: `2026-0${3 + k * 3}-${day}`, participants: ['executor', 'parents'], actionPlanDecision: 'keep' },
+        k,
+      ),
+      NOW,
+    );
   return tick(s, NOW + i);
 }
 

@@ -22,12 +22,14 @@ const UPDATE_CONCURRENCY = 10; // the rollout's own default: updates in flight a
 
 async function pool<T>(items: T[], n: number, fn: (x: T, i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
@@ -46,8 +48,12 @@ async function main() {
   });
   log(`stack up in ${secs(Date.now() - t0)} s; ${cpus().length} cores; N = ${N}`);
   const http = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${s.apiUrl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: await res.json() as any };
+    const res = await fetch(`${s.apiUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
   };
   try {
     const today = dateOf(Date.now());
@@ -57,8 +63,22 @@ async function main() {
     await pool(ids, GRANT_CONCURRENCY, async (id, i) => {
       const startOn = addToDate(today, `-P${i % 21}D`);
       const r = await http('POST', '/v1/events', {
-        specversion: '1.0', id: `g-${id}`, source: 'bench', type: 'measure.granted', subject: id, time: new Date().toISOString(),
-        data: { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', caseId: `C-${i}`, caseworkerId: `cw-${i % 40}`, teamId: `team-${i % 5}`, grantedOn: startOn, startOn },
+        specversion: '1.0',
+        id: `g-${id}`,
+        source: 'bench',
+        type: 'measure.granted',
+        subject: id,
+        time: new Date().toISOString(),
+        data: {
+          municipality: 'hjorring',
+          measureType: 'familiebehandling',
+          package: 'gul',
+          caseId: `C-${i}`,
+          caseworkerId: `cw-${i % 40}`,
+          teamId: `team-${i % 5}`,
+          grantedOn: startOn,
+          startOn,
+        },
       });
       if (r.status !== 202) failed++;
       if ((i + 1) % 1000 === 0) log(`granted ${i + 1}`);
@@ -66,27 +86,51 @@ async function main() {
     const grantMs = Date.now() - tg;
     log(`granted ${N} in ${secs(grantMs)} s (${(N / (grantMs / 1000)).toFixed(1)}/s), ${failed} failed`);
     for (;;) {
-      const c = await s.pool.query(`SELECT count(*)::int AS n FROM measures WHERE snapshot IS NOT NULL AND measure_id LIKE 'BENCH-%'`);
+      const c = await s.pool.query(
+        `SELECT count(*)::int AS n FROM measures WHERE snapshot IS NOT NULL AND measure_id LIKE 'BENCH-%'`,
+      );
       if (c.rows[0].n >= N - failed) break;
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    const change = { measureType: 'familiebehandling', timer: 'first-follow-up', duration: 'P6W', effectiveFrom: today, reason: 'bench: first follow-up after 6 weeks', previewLimit: 0 };
+    const change = {
+      measureType: 'familiebehandling',
+      timer: 'first-follow-up',
+      duration: 'P6W',
+      effectiveFrom: today,
+      reason: 'bench: first follow-up after 6 weeks',
+      previewLimit: 0,
+    };
     const tp = Date.now();
     const preview = await http('PATCH', '/v1/policies/hjorring/timers', change);
     const previewMs = Date.now() - tp;
     const p = preview.body.preview;
-    log(`preview: ${previewMs} ms over HTTP (load ${p.timing.loadMs} ms, compute ${p.timing.computeMs} ms): ${p.runningMeasures} running, ${p.affectedMeasures} affected, ${p.movedDeadlines} deadlines moved`);
+    log(
+      `preview: ${previewMs} ms over HTTP (load ${p.timing.loadMs} ms, compute ${p.timing.computeMs} ms): ${p.runningMeasures} running, ${p.affectedMeasures} affected, ${p.movedDeadlines} deadlines moved`,
+    );
 
     // The bare cost: the same number of updates, same concurrency, with the version the measures
     // already run (the handler returns at once): one round trip and one workflow task each.
     const v1 = (await http('GET', '/v1/policies/hjorring?version=1')).body;
     void v1;
-    const doc = (await s.pool.query(`SELECT document FROM policy_versions WHERE municipality = 'hjorring' AND version = 1`)).rows[0].document;
-    const noop = { policy: measurePolicyOf(doc, doc.measureTypes.find((t: any) => t.slug === 'familiebehandling')), version: 1, reason: 'bench baseline', author: 'bench', rolloutId: 'baseline' };
+    const doc = (
+      await s.pool.query(`SELECT document FROM policy_versions WHERE municipality = 'hjorring' AND version = 1`)
+    ).rows[0].document;
+    const noop = {
+      policy: measurePolicyOf(
+        doc,
+        doc.measureTypes.find((t: any) => t.slug === 'familiebehandling'),
+      ),
+      version: 1,
+      reason: 'bench baseline',
+      author: 'bench',
+      rolloutId: 'baseline',
+    };
     const tb = Date.now();
     await pool(ids, UPDATE_CONCURRENCY, async (id) => {
-      await s.client.workflow.getHandle(measureWorkflowId('hjorring', id)).executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
+      await s.client.workflow
+        .getHandle(measureWorkflowId('hjorring', id))
+        .executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
     });
     const baseMs = Date.now() - tb;
     log(`baseline: ${N} bare updates in ${secs(baseMs)} s (${(N / (baseMs / 1000)).toFixed(1)}/s)`);
@@ -103,7 +147,9 @@ async function main() {
     const rolloutMs = Date.now() - tr;
     const moved = (st.outcomes.moved ?? 0) + (st.outcomes.updated ?? 0);
     const inWorkflowMs = new Date(st.finishedAt).getTime() - new Date(st.startedAt).getTime();
-    log(`rollout: ${moved} measures moved in ${secs(rolloutMs)} s wall (${secs(inWorkflowMs)} s from begin to finish) = ${(moved / (rolloutMs / 1000)).toFixed(1)} measures/s; outcomes ${JSON.stringify(st.outcomes)}`);
+    log(
+      `rollout: ${moved} measures moved in ${secs(rolloutMs)} s wall (${secs(inWorkflowMs)} s from begin to finish) = ${(moved / (rolloutMs / 1000)).toFixed(1)} measures/s; outcomes ${JSON.stringify(st.outcomes)}`,
+    );
     const ratio = rolloutMs / baseMs;
     console.log(`
 | N | grants/s | preview (ms) | bare updates (s) | bare updates/s | rollout (s) | moved/s | rollout ÷ bare |
@@ -116,7 +162,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -15,7 +15,10 @@ const td = new TextDecoder();
 
 export class EncryptionCodec implements PayloadCodec {
   /** keys by id; the first is used to encrypt, all of them to decrypt. */
-  constructor(private readonly keys: ReadonlyMap<string, Buffer>, private readonly current: string) {
+  constructor(
+    private readonly keys: ReadonlyMap<string, Buffer>,
+    private readonly current: string,
+  ) {
     if (!keys.has(current)) throw new Error(`no key ${current}`);
   }
 

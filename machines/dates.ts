@@ -56,10 +56,7 @@ export function addToDate(date: IsoDate, d: IsoDuration): IsoDate {
 /** Adds a duration to an instant as a Dane would: days are calendar days in Copenhagen (23 or 25
  *  hours across a DST change), hours are hours. */
 export function addToInstant(epochMs: number, d: IsoDuration): number {
-  return Temporal.Instant.fromEpochMilliseconds(epochMs)
-    .toZonedDateTimeISO(ZONE)
-    .add(duration(d))
-    .epochMilliseconds;
+  return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(ZONE).add(duration(d)).epochMilliseconds;
 }
 
 /** The instant a Danish calendar day begins. */

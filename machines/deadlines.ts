@@ -15,7 +15,18 @@ import {
   upperBound,
 } from './dates';
 import { countingFollowUps, type Facts } from './facts';
-import type { Anchor, ApproverRole, DurationRange, IsoDuration, MeasurePolicy, ObligationAnchor, ObligationRule, RuleSource, Strength, TimerRule } from '../policies/types';
+import type {
+  Anchor,
+  ApproverRole,
+  DurationRange,
+  IsoDuration,
+  MeasurePolicy,
+  ObligationAnchor,
+  ObligationRule,
+  RuleSource,
+  Strength,
+  TimerRule,
+} from '../policies/types';
 import { statutoryFirstFollowUp } from './statutory';
 
 export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
@@ -132,7 +143,15 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   if (t.startupMeeting && startup) {
     out.push(
       settle(
-        { id: 'startup-meeting', kind: 'startup-meeting', ...timing(t.startupMeeting, startup), status: 'pending', basis: 'municipal', strength: t.startupMeeting.strength, source: t.startupMeeting.source },
+        {
+          id: 'startup-meeting',
+          kind: 'startup-meeting',
+          ...timing(t.startupMeeting, startup),
+          status: 'pending',
+          basis: 'municipal',
+          strength: t.startupMeeting.strength,
+          source: t.startupMeeting.source,
+        },
         f.startupMeeting?.heldOn,
         f.startupMeeting?.eventId,
       ),
@@ -143,10 +162,19 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   if (t.treatmentPlan && planAnchor) {
     let tm = timing(t.treatmentPlan, planAnchor);
     // The plan is due before the startup meeting: a meeting held early pulls the plan's date forward.
-    if (f.startupMeeting && compareDates(f.startupMeeting.heldOn, tm.dueOn) < 0) tm = dateTiming(f.startupMeeting.heldOn);
+    if (f.startupMeeting && compareDates(f.startupMeeting.heldOn, tm.dueOn) < 0)
+      tm = dateTiming(f.startupMeeting.heldOn);
     out.push(
       settle(
-        { id: 'treatment-plan', kind: 'treatment-plan', ...tm, status: 'pending', basis: 'municipal', strength: t.treatmentPlan.strength, source: t.treatmentPlan.source },
+        {
+          id: 'treatment-plan',
+          kind: 'treatment-plan',
+          ...tm,
+          status: 'pending',
+          basis: 'municipal',
+          strength: t.treatmentPlan.strength,
+          source: t.treatmentPlan.source,
+        },
         f.treatmentPlan?.receivedOn,
         f.treatmentPlan?.eventId,
       ),
@@ -161,7 +189,9 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   const named = out.map((d) => ({ ...d, name: deadlineName(policy, d) }));
   if (f.closed) {
     const c = f.closed;
-    return named.map((d) => (d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d));
+    return named.map((d) =>
+      d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d,
+    );
   }
   return named;
 }
@@ -200,7 +230,8 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
     const a = anchorPoint(t.firstFollowUp.from, f);
     if (a) candidates.push({ basis: 'municipal', rule: t.firstFollowUp, tm: timing(t.firstFollowUp, a) });
   }
-  if (statutory) candidates.push({ basis: 'statutory', rule: statutory, tm: timing(statutory, { date: g.startOn, at: g.at }) });
+  if (statutory)
+    candidates.push({ basis: 'statutory', rule: statutory, tm: timing(statutory, { date: g.startOn, at: g.at }) });
   if (candidates.length === 0) return [];
   candidates.sort((a, b) => a.tm.dueAt - b.tm.dueAt || (a.basis === 'municipal' ? -1 : 1));
   const [gov, ...others] = candidates;
@@ -212,7 +243,9 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
     basis: gov.basis,
     strength: gov.rule.strength,
     source: gov.rule.source,
-    alsoRequiredBy: others.length ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source })) : undefined,
+    alsoRequiredBy: others.length
+      ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source }))
+      : undefined,
   };
   out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
   // A soft municipal rule that is earlier ("gerne 1 gang månedligt") warns; it never swallows the
@@ -242,12 +275,30 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   const start = g.startOn;
   for (let i = 1; ; i++) {
     const prev = held[i - 1];
-    const phase = [...(t.followUpPhases ?? [])].reverse().find((p) => compareDates(prev.heldOn, addToDate(start, p.fromAfterStart)) >= 0);
-    const rule: TimerRule = phase ? { after: phase.every, from: 'previous-follow-up', strength: phase.strength, source: phase.source } : t.followUp;
-    let d: Deadline = { id: `follow-up#${i}`, kind: 'follow-up', ...timing(rule, { date: prev.heldOn, at: prev.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source };
+    const phase = [...(t.followUpPhases ?? [])]
+      .reverse()
+      .find((p) => compareDates(prev.heldOn, addToDate(start, p.fromAfterStart)) >= 0);
+    const rule: TimerRule = phase
+      ? { after: phase.every, from: 'previous-follow-up', strength: phase.strength, source: phase.source }
+      : t.followUp;
+    let d: Deadline = {
+      id: `follow-up#${i}`,
+      kind: 'follow-up',
+      ...timing(rule, { date: prev.heldOn, at: prev.at }),
+      status: 'pending',
+      basis: 'municipal',
+      strength: rule.strength,
+      source: rule.source,
+    };
     // Halsnæs: the next meeting is agreed at each follow-up; an earlier agreed date governs.
     if (t.nextMeetingAgreed && prev.nextMeetingOn && compareDates(prev.nextMeetingOn, d.dueOn) < 0) {
-      d = { ...d, ...dateTiming(prev.nextMeetingOn), expectedFrom: undefined, source: t.nextMeetingAgreed.source, alsoRequiredBy: [{ basis: 'municipal', dueOn: d.dueOn, source: rule.source }] };
+      d = {
+        ...d,
+        ...dateTiming(prev.nextMeetingOn),
+        expectedFrom: undefined,
+        source: t.nextMeetingAgreed.source,
+        alsoRequiredBy: [{ basis: 'municipal', dueOn: d.dueOn, source: rule.source }],
+      };
     }
     out.push(settle(d, held[i]?.heldOn, held[i]?.eventId));
     if (!held[i]) return out;
@@ -268,9 +319,20 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
     const next = f.periods[k + 1];
     const inPeriod = f.extensions
       .filter((e): e is typeof e & { until: IsoDate } => e.until !== undefined)
-      .filter((e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0))
+      .filter(
+        (e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0),
+      )
       .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
-    let current: Deadline = { id: `reassessment#${k + 1}`, kind: 'reassessment', ...timing(rule, { date: p.startOn, at: p.at }), status: 'pending', basis: 'municipal', strength: rule.strength, source: rule.source, forcesDecision: true };
+    let current: Deadline = {
+      id: `reassessment#${k + 1}`,
+      kind: 'reassessment',
+      ...timing(rule, { date: p.startOn, at: p.at }),
+      status: 'pending',
+      basis: 'municipal',
+      strength: rule.strength,
+      source: rule.source,
+      forcesDecision: true,
+    };
     inPeriod.forEach((e, j) => {
       out.push(settle(current, e.decidedOn, e.eventId));
       current = {
@@ -296,7 +358,9 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
 export function courseExtensions(policy: MeasurePolicy, f: Facts): Facts['extensions'] {
   const t = policy.measureType;
   if (!t.countLimit) return [];
-  return f.extensions.filter((e) => e.count !== undefined || (e.until !== undefined && !t.reassessment)).sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
+  return f.extensions
+    .filter((e) => e.count !== undefined || (e.until !== undefined && !t.reassessment))
+    .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
 }
 
 /** The count the course allows now: the policy's, or the last extension's. */
@@ -314,7 +378,9 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
   const g = f.grant!;
   if (!c) return [];
   const sessions = [...f.sessions].sort((a, b) => compareDates(a.heldOn, b.heldOn));
-  const byTime = c.within ? timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at }) : undefined;
+  const byTime = c.within
+    ? timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at })
+    : undefined;
   const exts = courseExtensions(policy, f);
   const out: Deadline[] = [];
   let max = c.max;
@@ -323,10 +389,20 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
     const atCount = sessions.length >= max ? sessions[max - 1].heldOn : undefined;
     // Without a time limit the course ends only at the count: no date until it is reached.
     const end = atCount && until ? minDate(atCount, until) : (atCount ?? until);
-    const tm = end === undefined ? undefined : k === 0 && byTime && end === byTime.dueOn && !atCount ? byTime : dateTiming(end);
+    const tm =
+      end === undefined ? undefined : k === 0 && byTime && end === byTime.dueOn && !atCount ? byTime : dateTiming(end);
     const by = exts[k];
     if (tm) {
-      const d: Deadline = { id: k === 0 ? 'course-end' : `course-end#${k}`, kind: 'course-end', ...tm, status: 'pending', basis: 'municipal', strength: c.strength, source: c.source, forcesDecision: true };
+      const d: Deadline = {
+        id: k === 0 ? 'course-end' : `course-end#${k}`,
+        kind: 'course-end',
+        ...tm,
+        status: 'pending',
+        basis: 'municipal',
+        strength: c.strength,
+        source: c.source,
+        forcesDecision: true,
+      };
       if (k > 0) d.approvedBy = exts[k - 1].approvedBy;
       out.push(by ? settle(d, by.decidedOn, by.eventId) : settle(d, f.closed?.closedOn, f.closed?.eventId));
     }
@@ -340,7 +416,8 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
 /** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
 function obligationAnchor(from: ObligationAnchor, f: Facts): AnchorPoint | undefined {
   const g = f.grant!;
-  if (from === 'birth') return g.childBirthDate ? { date: g.childBirthDate, at: startOfDay(g.childBirthDate) } : undefined;
+  if (from === 'birth')
+    return g.childBirthDate ? { date: g.childBirthDate, at: startOfDay(g.childBirthDate) } : undefined;
   if (from === 'child.placed' || from === 'child.placement-ended' || from === 'family.moved-away') {
     const e = (f.caseEvents ?? []).filter((c) => c.type === from).sort((a, b) => compareDates(a.on, b.on))[0];
     return e ? { date: e.on, at: e.at } : undefined;
@@ -358,14 +435,26 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
   for (const o of policy.measureType.obligations ?? []) {
     const anchor = obligationAnchor(o.from, f);
     if (!anchor) continue;
-    const base = { kind: o.kind, status: 'pending' as const, basis: 'municipal' as const, strength: o.strength, source: o.source, forcesDecision: o.forcesDecision };
+    const base = {
+      kind: o.kind,
+      status: 'pending' as const,
+      basis: 'municipal' as const,
+      strength: o.strength,
+      source: o.source,
+      forcesDecision: o.forcesDecision,
+    };
     let first: Deadline = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
     const g = f.grant!;
     // Nothing is due before the measure exists: an age reached before the start (a 17-year-old's
     // transition plan at 17½) is due at the start, or the policy's grace after it. The grant was
     // decided knowing the age, so such a deadline forces no decision of its own.
     if (o.from === 'birth' && o.settledBy.by !== 'closure' && compareDates(first.dueOn, g.startOn) < 0)
-      first = { ...first, ...dateTiming(o.graceAfterStart ? addToDate(g.startOn, o.graceAfterStart) : g.startOn), expectedFrom: undefined, forcesDecision: undefined };
+      first = {
+        ...first,
+        ...dateTiming(o.graceAfterStart ? addToDate(g.startOn, o.graceAfterStart) : g.startOn),
+        expectedFrom: undefined,
+        forcesDecision: undefined,
+      };
     if (o.settledBy.by === 'closure') {
       out.push(settle(first, f.closed?.closedOn, f.closed?.eventId));
       continue;
@@ -375,10 +464,13 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
       out.push(settle(first, decision?.on, decision?.eventId));
       continue;
     }
-    const met = (f.obligationsMet ?? []).filter((m) => m.kind === o.kind).sort((a, b) => compareDates(a.metOn, b.metOn));
+    const met = (f.obligationsMet ?? [])
+      .filter((m) => m.kind === o.kind)
+      .sort((a, b) => compareDates(a.metOn, b.metOn));
     // A prerequisite already in place at the grant is met on the grant date.
     const doc = o.settledBy.document;
-    if (doc && f.grant?.prerequisites?.includes(doc)) met.unshift({ kind: o.kind, metOn: f.grant.grantedOn, eventId: f.grant.eventId, at: f.grant.at });
+    if (doc && f.grant?.prerequisites?.includes(doc))
+      met.unshift({ kind: o.kind, metOn: f.grant.grantedOn, eventId: f.grant.eventId, at: f.grant.at });
     out.push(settle(first, met[0]?.metOn, met[0]?.eventId));
     if (!o.every || !met[0]) continue;
     for (let i = 1; ; i++) {

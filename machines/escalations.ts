@@ -17,7 +17,12 @@ export function escalationKey(d: Deadline, level: number): string {
 }
 
 /** Each level is raised once, when the deadline has been overdue for the step's `after`. */
-export function dueEscalations(ds: Deadline[], ladder: EscalationStep[], raised: ReadonlySet<string>, now: number): DueEscalation[] {
+export function dueEscalations(
+  ds: Deadline[],
+  ladder: EscalationStep[],
+  raised: ReadonlySet<string>,
+  now: number,
+): DueEscalation[] {
   const out: DueEscalation[] = [];
   for (const d of ds) {
     if (!isOverdue(d, now)) continue;
@@ -30,7 +35,12 @@ export function dueEscalations(ds: Deadline[], ladder: EscalationStep[], raised:
 }
 
 /** The next instant anything changes: a deadline falls due, becomes overdue, or climbs a level. */
-export function nextWakeup(ds: Deadline[], ladder: EscalationStep[], raised: ReadonlySet<string>, now: number): number | undefined {
+export function nextWakeup(
+  ds: Deadline[],
+  ladder: EscalationStep[],
+  raised: ReadonlySet<string>,
+  now: number,
+): number | undefined {
   let next: number | undefined;
   const consider = (t: number) => {
     if (t > now && (next === undefined || t < next)) next = t;
@@ -39,7 +49,8 @@ export function nextWakeup(ds: Deadline[], ladder: EscalationStep[], raised: Rea
     if (d.status !== 'pending') continue;
     consider(d.dueAt);
     consider(d.overdueAt);
-    for (const step of ladder) if (!raised.has(escalationKey(d, step.level))) consider(addToInstant(d.overdueAt, step.after));
+    for (const step of ladder)
+      if (!raised.has(escalationKey(d, step.level))) consider(addToInstant(d.overdueAt, step.after));
   }
   return next;
 }

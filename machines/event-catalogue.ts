@@ -28,7 +28,12 @@ export interface EventData {
   'measure.granted': GrantData;
   'measure.treatment-plan-received': { receivedOn: IsoDate };
   'measure.startup-meeting-held': { heldOn: IsoDate };
-  'measure.follow-up-held': { heldOn: IsoDate; participants: Participant[]; actionPlanDecision?: ActionPlanDecision; nextMeetingOn?: IsoDate };
+  'measure.follow-up-held': {
+    heldOn: IsoDate;
+    participants: Participant[];
+    actionPlanDecision?: ActionPlanDecision;
+    nextMeetingOn?: IsoDate;
+  };
   'measure.session-held': { heldOn: IsoDate };
   /** `decidedOn`: the day the change was decided (default: the day it was sent). */
   'measure.package-changed': { package: string; effectiveOn: IsoDate; reason: string; decidedOn?: IsoDate };
@@ -46,7 +51,9 @@ export type ContractEventType = keyof EventData;
 
 /** The field of each type's data that dates what happened (null: the event is dated when it is
  *  decided, as an extension is). The machine checks these dates against the grant and the clock. */
-type DateField<K extends ContractEventType> = { [F in keyof EventData[K]]-?: EventData[K][F] extends IsoDate ? F : never }[keyof EventData[K]];
+type DateField<K extends ContractEventType> = {
+  [F in keyof EventData[K]]-?: EventData[K][F] extends IsoDate ? F : never;
+}[keyof EventData[K]];
 
 export const CONTRACT_EVENTS = {
   'measure.granted': { dated: 'grantedOn' },

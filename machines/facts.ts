@@ -47,7 +47,15 @@ export interface Facts {
   now: number;
 }
 
-export const emptyFacts = (): Facts => ({ periods: [], followUps: [], sessions: [], extensions: [], obligationsMet: [], caseEvents: [], now: 0 });
+export const emptyFacts = (): Facts => ({
+  periods: [],
+  followUps: [],
+  sessions: [],
+  extensions: [],
+  obligationsMet: [],
+  caseEvents: [],
+  now: 0,
+});
 
 export function currentPeriod(f: Facts): PackagePeriod | undefined {
   return f.periods[f.periods.length - 1];

@@ -22,37 +22,100 @@ const ENTRIES: { [K in ContractEventType]: (f: Facts) => HistoryEntry[] } = {
     if (!f.grant) return [];
     const { eventId, at, grantedOn, startOn, package: pkg, prerequisites } = f.grant;
     // Never the child's birth date: the history is projected to PostgreSQL and shown in lists.
-    return [{ eventId, type: 'measure.granted', on: grantedOn, at: iso(at), detail: { startOn, package: pkg, prerequisites } }];
+    return [
+      {
+        eventId,
+        type: 'measure.granted',
+        on: grantedOn,
+        at: iso(at),
+        detail: { startOn, package: pkg, prerequisites },
+      },
+    ];
   },
   'measure.treatment-plan-received': (f) =>
-    f.treatmentPlan ? [{ eventId: f.treatmentPlan.eventId, type: 'measure.treatment-plan-received', on: f.treatmentPlan.receivedOn, at: iso(f.treatmentPlan.at) }] : [],
+    f.treatmentPlan
+      ? [
+          {
+            eventId: f.treatmentPlan.eventId,
+            type: 'measure.treatment-plan-received',
+            on: f.treatmentPlan.receivedOn,
+            at: iso(f.treatmentPlan.at),
+          },
+        ]
+      : [],
   'measure.startup-meeting-held': (f) =>
-    f.startupMeeting ? [{ eventId: f.startupMeeting.eventId, type: 'measure.startup-meeting-held', on: f.startupMeeting.heldOn, at: iso(f.startupMeeting.at) }] : [],
+    f.startupMeeting
+      ? [
+          {
+            eventId: f.startupMeeting.eventId,
+            type: 'measure.startup-meeting-held',
+            on: f.startupMeeting.heldOn,
+            at: iso(f.startupMeeting.at),
+          },
+        ]
+      : [],
   'measure.follow-up-held': (f) =>
     f.followUps.map((u) => ({
       eventId: u.eventId,
       type: 'measure.follow-up-held',
       on: u.heldOn,
       at: iso(u.at),
-      detail: { participants: u.participants, actionPlanDecision: u.actionPlanDecision, nextMeetingOn: u.nextMeetingOn, counts: u.counts, missing: u.missing },
+      detail: {
+        participants: u.participants,
+        actionPlanDecision: u.actionPlanDecision,
+        nextMeetingOn: u.nextMeetingOn,
+        counts: u.counts,
+        missing: u.missing,
+      },
     })),
-  'measure.session-held': (f) => f.sessions.map((x) => ({ eventId: x.eventId, type: 'measure.session-held', on: x.heldOn, at: iso(x.at) })),
+  'measure.session-held': (f) =>
+    f.sessions.map((x) => ({ eventId: x.eventId, type: 'measure.session-held', on: x.heldOn, at: iso(x.at) })),
   // The first period is the grant's.
   'measure.package-changed': (f) =>
-    f.periods.slice(1).map((p) => ({ eventId: p.eventId, type: 'measure.package-changed', on: p.startOn, at: iso(p.at), detail: { package: p.package, reason: p.reason, decidedOn: p.decidedOn } })),
+    f.periods.slice(1).map((p) => ({
+      eventId: p.eventId,
+      type: 'measure.package-changed',
+      on: p.startOn,
+      at: iso(p.at),
+      detail: { package: p.package, reason: p.reason, decidedOn: p.decidedOn },
+    })),
   'measure.extended': (f) =>
-    f.extensions.map((e) => ({ eventId: e.eventId, type: 'measure.extended', on: e.decidedOn, at: iso(e.at), detail: { until: e.until, count: e.count, approvedBy: e.approvedBy } })),
+    f.extensions.map((e) => ({
+      eventId: e.eventId,
+      type: 'measure.extended',
+      on: e.decidedOn,
+      at: iso(e.at),
+      detail: { until: e.until, count: e.count, approvedBy: e.approvedBy },
+    })),
   'measure.obligation-met': (f) =>
-    (f.obligationsMet ?? []).map((m) => ({ eventId: m.eventId, type: 'measure.obligation-met', on: m.metOn, at: iso(m.at), detail: { obligation: m.kind } })),
+    (f.obligationsMet ?? []).map((m) => ({
+      eventId: m.eventId,
+      type: 'measure.obligation-met',
+      on: m.metOn,
+      at: iso(m.at),
+      detail: { obligation: m.kind },
+    })),
   'child.placed': (f) => caseEntries(f, 'child.placed'),
   'child.placement-ended': (f) => caseEntries(f, 'child.placement-ended'),
   'family.moved-away': (f) => caseEntries(f, 'family.moved-away'),
   'measure.closed': (f) =>
-    f.closed ? [{ eventId: f.closed.eventId, type: 'measure.closed', on: f.closed.closedOn, at: iso(f.closed.at), detail: { reason: f.closed.reason } }] : [],
+    f.closed
+      ? [
+          {
+            eventId: f.closed.eventId,
+            type: 'measure.closed',
+            on: f.closed.closedOn,
+            at: iso(f.closed.at),
+            detail: { reason: f.closed.reason },
+          },
+        ]
+      : [],
 };
 
 function caseEntries(f: Facts, type: ContractEventType): HistoryEntry[] {
-  return (f.caseEvents ?? []).filter((c) => c.type === type).map((c) => ({ eventId: c.eventId, type: c.type, on: c.on, at: iso(c.at) }));
+  return (f.caseEvents ?? [])
+    .filter((c) => c.type === type)
+    .map((c) => ({ eventId: c.eventId, type: c.type, on: c.on, at: iso(c.at) }));
 }
 
 /** The one order of a history: by the date an entry is about, then by when it was stamped. */

@@ -25,7 +25,11 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
   const rec = { eventId: e.eventId, at: e.at };
   switch (e.type) {
     case 'measure.granted':
-      return { ...f, grant: { ...e.data, ...rec }, periods: [{ ...rec, package: e.data.package, startOn: e.data.startOn }] };
+      return {
+        ...f,
+        grant: { ...e.data, ...rec },
+        periods: [{ ...rec, package: e.data.package, startOn: e.data.startOn }],
+      };
     case 'measure.treatment-plan-received':
       return { ...f, treatmentPlan: { ...rec, receivedOn: e.data.receivedOn } };
     case 'measure.startup-meeting-held':
@@ -37,22 +41,57 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
         for (const p of v.requiredParticipants) if (!e.data.participants.includes(p)) missing.push(`participant ${p}`);
         if (v.requiresActionPlanDecision && !e.data.actionPlanDecision) missing.push('a decision on the action plan');
       }
-      const fu = { ...rec, heldOn: e.data.heldOn, participants: e.data.participants, actionPlanDecision: e.data.actionPlanDecision, nextMeetingOn: e.data.nextMeetingOn, counts: missing.length === 0, missing };
+      const fu = {
+        ...rec,
+        heldOn: e.data.heldOn,
+        participants: e.data.participants,
+        actionPlanDecision: e.data.actionPlanDecision,
+        nextMeetingOn: e.data.nextMeetingOn,
+        counts: missing.length === 0,
+        missing,
+      };
       return { ...f, followUps: [...f.followUps, fu] };
     }
     case 'measure.session-held':
       return { ...f, sessions: [...f.sessions, { ...rec, heldOn: e.data.heldOn }] };
     case 'measure.package-changed':
       // Decided on its own date (default: the day it was sent); the package starts on effectiveOn.
-      return { ...f, periods: [...f.periods, { ...rec, package: e.data.package, startOn: e.data.effectiveOn, reason: e.data.reason, decidedOn: e.data.decidedOn ?? dateOf(e.at) }] };
+      return {
+        ...f,
+        periods: [
+          ...f.periods,
+          {
+            ...rec,
+            package: e.data.package,
+            startOn: e.data.effectiveOn,
+            reason: e.data.reason,
+            decidedOn: e.data.decidedOn ?? dateOf(e.at),
+          },
+        ],
+      };
     case 'measure.extended': {
       const x = e.data;
-      return { ...f, extensions: [...f.extensions, { ...rec, ...(x.until ? { until: x.until } : {}), ...(x.count !== undefined ? { count: x.count } : {}), approvedBy: x.approvedBy, decidedOn: x.decidedOn ?? dateOf(e.at) }] };
+      return {
+        ...f,
+        extensions: [
+          ...f.extensions,
+          {
+            ...rec,
+            ...(x.until ? { until: x.until } : {}),
+            ...(x.count !== undefined ? { count: x.count } : {}),
+            approvedBy: x.approvedBy,
+            decidedOn: x.decidedOn ?? dateOf(e.at),
+          },
+        ],
+      };
     }
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
     case 'measure.obligation-met':
-      return { ...f, obligationsMet: [...(f.obligationsMet ?? []), { ...rec, kind: e.data.obligation, metOn: e.data.metOn }] };
+      return {
+        ...f,
+        obligationsMet: [...(f.obligationsMet ?? []), { ...rec, kind: e.data.obligation, metOn: e.data.metOn }],
+      };
     case 'child.placed':
       return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.placedOn }] };
     case 'child.placement-ended':
@@ -62,9 +101,10 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
   }
 }
 
-
 function reassessmentReached(ctx: MeasureContext): boolean {
-  return deriveDeadlines(ctx.policy, ctx.facts).some((d) => d.forcesDecision && d.status === 'pending' && ctx.facts.now >= d.dueAt);
+  return deriveDeadlines(ctx.policy, ctx.facts).some(
+    (d) => d.forcesDecision && d.status === 'pending' && ctx.facts.now >= d.dueAt,
+  );
 }
 
 /** What every accepted contract event does: the policy's rules judge it, its fact is recorded, and
@@ -80,23 +120,30 @@ export const measureMachine = setup({
     input: {} as { policy: MeasurePolicy },
   },
   guards: {
-    allowed: ({ context, event }) => event.type !== 'clock' && brokenRule(context.policy, context.facts, event) === null,
+    allowed: ({ context, event }) =>
+      event.type !== 'clock' && brokenRule(context.policy, context.facts, event) === null,
     isClosed: ({ context }) => context.facts.closed !== undefined,
     reassessmentReached: ({ context }) => reassessmentReached(context),
     // A follow-up held before the startup meeting was reported (accepted where the meeting's timer is
     // a municipal default) moves the measure on: the meeting's deadline stays open beside it.
     awaitingStartupMeeting: ({ context }) =>
-      context.policy.measureType.startupMeeting !== null && !context.facts.startupMeeting && context.facts.followUps.length === 0,
+      context.policy.measureType.startupMeeting !== null &&
+      !context.facts.startupMeeting &&
+      context.facts.followUps.length === 0,
     // A type without follow-ups (støtteperson, Indsatsteamet) goes straight on to following-up.
     awaitingFirstFollowUp: ({ context }) =>
-      deriveDeadlines(context.policy, context.facts).some((d) => d.kind === 'first-follow-up' && d.status === 'pending'),
+      deriveDeadlines(context.policy, context.facts).some(
+        (d) => d.kind === 'first-follow-up' && d.status === 'pending',
+      ),
   },
   actions: {
     record: assign({
-      facts: ({ context, event }) => (event.type === 'clock' ? context.facts : record(context.facts, event, context.policy)),
+      facts: ({ context, event }) =>
+        event.type === 'clock' ? context.facts : record(context.facts, event, context.policy),
     }),
     tick: assign({
-      facts: ({ context, event }) => (event.type === 'clock' ? { ...context.facts, now: Math.max(context.facts.now, event.now) } : context.facts),
+      facts: ({ context, event }) =>
+        event.type === 'clock' ? { ...context.facts, now: Math.max(context.facts.now, event.now) } : context.facts,
     }),
   },
 }).createMachine({
@@ -194,7 +241,8 @@ export const measureMachine = setup({
 });
 
 /** The states a measure rests in (`route` is passed through, never rested in). */
-export type MeasureState = 'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
+export type MeasureState =
+  'new' | 'ordered' | 'awaiting-first-follow-up' | 'following-up' | 'reassessment-due' | 'closed';
 
 const listened = new Map<MeasureState, ReadonlySet<string>>();
 

@@ -1,5 +1,6 @@
 // What the outside world sees of a measure: the projection written to PostgreSQL and the query
 // answer. Built from the machine snapshot; plain data only.
+import { underSection95 } from './statutory';
 import type { Deadline } from './deadlines';
 import { escalationLevel } from './escalations';
 import { historyOf, type HistoryEntry } from './history';
@@ -24,6 +25,10 @@ export interface MeasureView {
   caseId: string | null;
   caseworkerId: string | null;
   teamId: string | null;
+  /** The compliance figures: § 95 counts 3 months from the start, for the types it covers. */
+  startOn: string | null;
+  closedOn: string | null;
+  statutoryFollowUp: boolean;
   deadlines: DeadlineView[];
   history: HistoryEntry[];
 }
@@ -52,6 +57,9 @@ export function viewOf(
     caseId: g?.caseId ?? null,
     caseworkerId: g?.caseworkerId ?? null,
     teamId: g?.teamId ?? null,
+    startOn: g?.startOn ?? null,
+    closedOn: facts.closed?.closedOn ?? null,
+    statutoryFollowUp: underSection95(policy.measureType),
     deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
     history: historyOf(facts, audit, policy.municipality),
   };

@@ -50,7 +50,10 @@ export function decide(s: MeasureSnapshot, e: MeasureEvent, now: number): Decisi
     if (next.state !== ticked.state || next.context !== ticked.context) return { accepted: true, snapshot: next };
   }
   const { policy, facts } = ticked.context;
-  return { accepted: false, refusal: new RefusedEvent(ticked.state, refusalInWords(ticked.state, listened, policy, facts, e)) };
+  return {
+    accepted: false,
+    refusal: new RefusedEvent(ticked.state, refusalInWords(ticked.state, listened, policy, facts, e)),
+  };
 }
 
 /** Why the event would be refused after the clock reads `now` (code, Danish message, English

@@ -62,10 +62,12 @@ export interface PolicyChangeResult {
 /** Why the change cannot be applied to this measure, or null. */
 export function policyRefusal(snap: MeasureSnapshot, c: PolicyChange): string | null {
   const p = snap.context.policy;
-  if (c.policy.version !== c.version) return `the policy carries version ${c.policy.version}, the change says ${c.version}`;
+  if (c.policy.version !== c.version)
+    return `the policy carries version ${c.policy.version}, the change says ${c.version}`;
   if (c.policy.municipality !== p.municipality || c.policy.measureType.slug !== p.measureType.slug)
     return `the policy is for ${c.policy.municipality}/${c.policy.measureType.slug} but the measure runs under ${p.municipality}/${p.measureType.slug}`;
-  if (c.version < p.version) return `the measure already runs under policy version ${p.version}; version ${c.version} is older`;
+  if (c.version < p.version)
+    return `the measure already runs under policy version ${p.version}; version ${c.version} is older`;
   return null;
 }
 
@@ -86,7 +88,15 @@ export function changePolicy(
   const d = compareDeadlines(before, after, from.escalation, c.policy.escalation, raised, now);
   return {
     snapshot: next,
-    audit: { at: now, fromVersion: from.version, version: c.version, reason: c.reason, author: c.author, rolloutId: c.rolloutId, ...d.diff },
+    audit: {
+      at: now,
+      fromVersion: from.version,
+      version: c.version,
+      reason: c.reason,
+      author: c.author,
+      rolloutId: c.rolloutId,
+      ...d.diff,
+    },
     carriedKeys: d.carriedKeys,
   };
 }
@@ -126,7 +136,8 @@ export function compareDeadlines(
       wasOverdue,
       overdue,
       raisedLevels,
-      cancelledLevels: wasOverdue && !overdue ? newLadder.filter((s) => !raisedLevels.includes(s.level)).map((s) => s.level) : [],
+      cancelledLevels:
+        wasOverdue && !overdue ? newLadder.filter((s) => !raisedLevels.includes(s.level)).map((s) => s.level) : [],
     });
   }
   const now2 = new Set(after.filter((x) => x.status === 'pending').map((x) => x.id));

@@ -46,13 +46,21 @@ const DATE_WORDS: Record<string, string> = {
 
 function notInFuture(what: string, on: IsoDate, now: number): Refusal | null {
   if (now > 0 && compareDates(on, dateOf(now)) > 0)
-    return no('date-in-future', `${DATE_WORDS[what] ?? what} ${dkDate(on)} ligger ude i fremtiden (i dag er ${dkDate(dateOf(now))})`, `${what} ${on} is in the future (today is ${dateOf(now)} in Copenhagen)`);
+    return no(
+      'date-in-future',
+      `${DATE_WORDS[what] ?? what} ${dkDate(on)} ligger ude i fremtiden (i dag er ${dkDate(dateOf(now))})`,
+      `${what} ${on} is in the future (today is ${dateOf(now)} in Copenhagen)`,
+    );
   return null;
 }
 
 function notBeforeGrant(what: string, on: IsoDate, f: Facts): Refusal | null {
   if (f.grant && compareDates(on, f.grant.grantedOn) < 0)
-    return no('date-before-grant', `${DATE_WORDS[what] ?? what} ${dkDate(on)} ligger før bevillingen (${dkDate(f.grant.grantedOn)})`, `${what} ${on} is before the measure was granted (${f.grant.grantedOn})`);
+    return no(
+      'date-before-grant',
+      `${DATE_WORDS[what] ?? what} ${dkDate(on)} ligger før bevillingen (${dkDate(f.grant.grantedOn)})`,
+      `${what} ${on} is before the measure was granted (${f.grant.grantedOn})`,
+    );
   return null;
 }
 
@@ -64,7 +72,8 @@ function ageProblem(t: MeasurePolicy['measureType'], birth: IsoDate | undefined,
   const age = (d: string) => d.replace(/^P/, '').toLowerCase();
   if (a.max && compareDates(startOn, addToDate(birth, a.max)) >= 0)
     return `${t.slug} can be granted only up to the age of ${age(a.max)} (the child must be younger than that at start); the child is not at start ${startOn}`;
-  if (a.min && compareDates(startOn, addToDate(birth, a.min)) < 0) return `${t.slug} can be granted only from the age of ${age(a.min)}; the child is younger at start ${startOn}`;
+  if (a.min && compareDates(startOn, addToDate(birth, a.min)) < 0)
+    return `${t.slug} can be granted only from the age of ${age(a.min)}; the child is younger at start ${startOn}`;
   return null;
 }
 
@@ -73,8 +82,16 @@ function ageRefusal(t: MeasurePolicy['measureType'], birth: IsoDate | undefined,
   const why = a?.strength === 'hard' ? ageProblem(t, birth, startOn) : null;
   if (!why || !a) return null;
   if (a.max && compareDates(startOn, addToDate(birth!, a.max)) >= 0)
-    return no('age-above-limit', `${t.name} kan kun bevilges til børn og unge under ${dkAge(a.max)}; barnet er ${dkAge(a.max)} eller ældre ved start ${dkDate(startOn)}`, why);
-  return no('age-below-limit', `${t.name} kan først bevilges fra ${dkAge(a.min ?? '')}; barnet er yngre ved start ${dkDate(startOn)}`, why);
+    return no(
+      'age-above-limit',
+      `${t.name} kan kun bevilges til børn og unge under ${dkAge(a.max)}; barnet er ${dkAge(a.max)} eller ældre ved start ${dkDate(startOn)}`,
+      why,
+    );
+  return no(
+    'age-below-limit',
+    `${t.name} kan først bevilges fra ${dkAge(a.min ?? '')}; barnet er yngre ved start ${dkDate(startOn)}`,
+    why,
+  );
 }
 
 /** The startup meeting's timer is a rule the seed states, or a municipal default the product chose
@@ -90,23 +107,38 @@ export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts):
   const t = policy.measureType;
   const out: string[] = [];
   if (e.type === 'measure.follow-up-held' && after && t.startupMeeting && !after.startupMeeting)
-    out.push('a follow-up was held before a startup meeting was reported: accepted, the follow-up is a legal duty and the startup meeting is still due');
+    out.push(
+      'a follow-up was held before a startup meeting was reported: accepted, the follow-up is a legal duty and the startup meeting is still due',
+    );
   if (e.type === 'measure.session-held' && after && t.countLimit?.strength === 'soft') {
     const max = currentCountMax(policy, after) ?? t.countLimit.max;
-    if (after.sessions.length > max) out.push(`session ${after.sessions.length} is beyond the ${max} ${t.countLimit.unit} the service level sets (a soft rule: accepted as an exception)`);
+    if (after.sessions.length > max)
+      out.push(
+        `session ${after.sessions.length} is beyond the ${max} ${t.countLimit.unit} the service level sets (a soft rule: accepted as an exception)`,
+      );
   }
   if (e.type === 'measure.granted' && t.grantAge?.strength === 'soft') {
     const w = ageProblem(t, e.data.childBirthDate, e.data.startOn);
     if (w) out.push(`${w} (a soft rule: accepted as an exception)`);
   }
   if (e.type === 'measure.closed')
-    for (const r of t.closeRestrictions ?? []) if (r.strength === 'soft' && r.reasons.includes(e.data.reason)) out.push(`closing with reason ${e.data.reason}: ${r.note} (a soft rule)`);
+    for (const r of t.closeRestrictions ?? [])
+      if (r.strength === 'soft' && r.reasons.includes(e.data.reason))
+        out.push(`closing with reason ${e.data.reason}: ${r.note} (a soft rule)`);
   const r = t.reassessment;
-  if (e.type === 'measure.extended' && e.data.until && r?.maxExtendedTo && r.maxExtendedToStrength === 'soft' && after) {
+  if (
+    e.type === 'measure.extended' &&
+    e.data.until &&
+    r?.maxExtendedTo &&
+    r.maxExtendedToStrength === 'soft' &&
+    after
+  ) {
     const p = currentPeriod(after);
     const longest = p ? addToDate(p.startOn, r.maxExtendedTo) : undefined;
     if (longest && compareDates(e.data.until, longest) > 0)
-      out.push(`until ${e.data.until} is beyond the ${r.maxExtendedTo} the service level sets as a rule (${longest}; a soft rule: accepted as an exception)`);
+      out.push(
+        `until ${e.data.until} is beyond the ${r.maxExtendedTo} the service level sets as a rule (${longest}; a soft rule: accepted as an exception)`,
+      );
   }
   return out;
 }
@@ -119,33 +151,89 @@ export function brokenRule(policy: MeasurePolicy, f: Facts, e: MeasureEvent): Re
   switch (e.type) {
     case 'measure.granted': {
       if (e.data.municipality !== policy.municipality || e.data.measureType !== t.slug)
-        return no('grant-mismatch', `bevillingen nævner ${e.data.municipality}/${e.data.measureType}, men foranstaltningen kører under ${policy.municipality}/${t.slug}`, `the grant names ${e.data.municipality}/${e.data.measureType} but the measure runs under ${policy.municipality}/${t.slug}`);
-      if (t.discontinued) return no('discontinued', `${name} er udgået og kan ikke bevilges`, `${t.slug} is discontinued ("Udgået") and cannot be granted`);
+        return no(
+          'grant-mismatch',
+          `bevillingen nævner ${e.data.municipality}/${e.data.measureType}, men foranstaltningen kører under ${policy.municipality}/${t.slug}`,
+          `the grant names ${e.data.municipality}/${e.data.measureType} but the measure runs under ${policy.municipality}/${t.slug}`,
+        );
+      if (t.discontinued)
+        return no(
+          'discontinued',
+          `${name} er udgået og kan ikke bevilges`,
+          `${t.slug} is discontinued ("Udgået") and cannot be granted`,
+        );
       if (t.packages.length > 0 && !e.data.package)
-        return no('package-required', `${name} bevilges i pakker (${t.packages.map((p) => p.name).join(', ')}); bevillingen skal nævne én`, `${t.slug} has packages (${t.packages.map((p) => p.slug).join(', ')}); the grant must name one`);
-      if (t.packages.length === 0 && e.data.package) return no('no-packages', `${name} har ingen pakker; bevillingen nævner ${e.data.package}`, `${t.slug} has no packages; the grant names ${e.data.package}`);
-      if (e.data.package && !t.packages.some((p) => p.slug === e.data.package)) return no('unknown-package', `ukendt pakke ${e.data.package}`, `unknown package ${e.data.package}`);
+        return no(
+          'package-required',
+          `${name} bevilges i pakker (${t.packages.map((p) => p.name).join(', ')}); bevillingen skal nævne én`,
+          `${t.slug} has packages (${t.packages.map((p) => p.slug).join(', ')}); the grant must name one`,
+        );
+      if (t.packages.length === 0 && e.data.package)
+        return no(
+          'no-packages',
+          `${name} har ingen pakker; bevillingen nævner ${e.data.package}`,
+          `${t.slug} has no packages; the grant names ${e.data.package}`,
+        );
+      if (e.data.package && !t.packages.some((p) => p.slug === e.data.package))
+        return no('unknown-package', `ukendt pakke ${e.data.package}`, `unknown package ${e.data.package}`);
       if (compareDates(e.data.startOn, e.data.grantedOn) < 0)
-        return no('start-before-grant', `startdatoen ${dkDate(e.data.startOn)} ligger før bevillingsdatoen ${dkDate(e.data.grantedOn)}`, `startOn ${e.data.startOn} is before grantedOn ${e.data.grantedOn}`);
+        return no(
+          'start-before-grant',
+          `startdatoen ${dkDate(e.data.startOn)} ligger før bevillingsdatoen ${dkDate(e.data.grantedOn)}`,
+          `startOn ${e.data.startOn} is before grantedOn ${e.data.grantedOn}`,
+        );
       return ageRefusal(t, e.data.childBirthDate, e.data.startOn);
     }
     case 'measure.treatment-plan-received':
-      if (!t.treatmentPlan) return no('no-treatment-plan', `${name} har ingen behandlingsplan i serviceniveauet`, `${t.slug} has no treatment plan in its service level`);
-      if (f.treatmentPlan) return no('treatment-plan-already-received', `behandlingsplanen er allerede modtaget ${dkDate(f.treatmentPlan.receivedOn)}`, `the treatment plan was already received on ${f.treatmentPlan.receivedOn}`);
+      if (!t.treatmentPlan)
+        return no(
+          'no-treatment-plan',
+          `${name} har ingen behandlingsplan i serviceniveauet`,
+          `${t.slug} has no treatment plan in its service level`,
+        );
+      if (f.treatmentPlan)
+        return no(
+          'treatment-plan-already-received',
+          `behandlingsplanen er allerede modtaget ${dkDate(f.treatmentPlan.receivedOn)}`,
+          `the treatment plan was already received on ${f.treatmentPlan.receivedOn}`,
+        );
       return notBeforeGrant('receivedOn', e.data.receivedOn, f) ?? notInFuture('receivedOn', e.data.receivedOn, f.now);
     case 'measure.startup-meeting-held':
-      if (!t.startupMeeting) return no('no-startup-meeting', `${name} har intet opstartsmøde i serviceniveauet`, `${t.slug} has no startup meeting in its service level`);
-      if (f.startupMeeting) return no('startup-meeting-already-held', `opstartsmødet er allerede holdt ${dkDate(f.startupMeeting.heldOn)}`, `the startup meeting was already held on ${f.startupMeeting.heldOn}`);
+      if (!t.startupMeeting)
+        return no(
+          'no-startup-meeting',
+          `${name} har intet opstartsmøde i serviceniveauet`,
+          `${t.slug} has no startup meeting in its service level`,
+        );
+      if (f.startupMeeting)
+        return no(
+          'startup-meeting-already-held',
+          `opstartsmødet er allerede holdt ${dkDate(f.startupMeeting.heldOn)}`,
+          `the startup meeting was already held on ${f.startupMeeting.heldOn}`,
+        );
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
     case 'measure.follow-up-held':
       if (startupMeetingRequired(t) && !f.startupMeeting)
-        return no('follow-up-before-startup-meeting', 'en opfølgning kan ikke holdes, før opstartsmødet er holdt', 'a follow-up cannot be held before the startup meeting has been held');
+        return no(
+          'follow-up-before-startup-meeting',
+          'en opfølgning kan ikke holdes, før opstartsmødet er holdt',
+          'a follow-up cannot be held before the startup meeting has been held',
+        );
       if (f.startupMeeting && compareDates(e.data.heldOn, f.startupMeeting.heldOn) < 0)
-        return no('follow-up-before-startup-meeting', `opfølgningen ${dkDate(e.data.heldOn)} ligger før opstartsmødet (${dkDate(f.startupMeeting.heldOn)})`, `heldOn ${e.data.heldOn} is before the startup meeting (${f.startupMeeting.heldOn})`);
+        return no(
+          'follow-up-before-startup-meeting',
+          `opfølgningen ${dkDate(e.data.heldOn)} ligger før opstartsmødet (${dkDate(f.startupMeeting.heldOn)})`,
+          `heldOn ${e.data.heldOn} is before the startup meeting (${f.startupMeeting.heldOn})`,
+        );
       return notBeforeGrant('heldOn', e.data.heldOn, f) ?? notInFuture('heldOn', e.data.heldOn, f.now);
     case 'measure.session-held': {
       const c = t.countLimit;
-      if (!c) return no('no-count-limit', `${name} har intet loft over antal samtaler; de registreres ikke`, `${t.slug} has no count limit; sessions are not tracked`);
+      if (!c)
+        return no(
+          'no-count-limit',
+          `${name} har intet loft over antal samtaler; de registreres ikke`,
+          `${t.slug} has no count limit; sessions are not tracked`,
+        );
       const max = currentCountMax(policy, f) ?? c.max;
       if (c.strength === 'hard' && f.sessions.length >= max)
         return no(
@@ -157,60 +245,124 @@ export function brokenRule(policy: MeasurePolicy, f: Facts, e: MeasureEvent): Re
     }
     case 'measure.package-changed': {
       if (t.packages.length === 0) return no('no-packages', `${name} har ingen pakker`, `${t.slug} has no packages`);
-      if (!t.packages.some((p) => p.slug === e.data.package)) return no('unknown-package', `ukendt pakke ${e.data.package}`, `unknown package ${e.data.package}`);
+      if (!t.packages.some((p) => p.slug === e.data.package))
+        return no('unknown-package', `ukendt pakke ${e.data.package}`, `unknown package ${e.data.package}`);
       const p = currentPeriod(f);
-      if (p && p.package === e.data.package) return no('same-package', `foranstaltningen kører allerede pakke ${e.data.package}`, `the measure already runs package ${e.data.package}`);
+      if (p && p.package === e.data.package)
+        return no(
+          'same-package',
+          `foranstaltningen kører allerede pakke ${e.data.package}`,
+          `the measure already runs package ${e.data.package}`,
+        );
       if (p && compareDates(e.data.effectiveOn, p.startOn) <= 0)
-        return no('package-change-too-early', `den nye pakke skal starte efter den nuværende pakkes start (${dkDate(p.startOn)}); den angivne dato er ${dkDate(e.data.effectiveOn)}`, `effectiveOn ${e.data.effectiveOn} must be after the current package period's start (${p.startOn})`);
-      return e.data.decidedOn ? (notBeforeGrant('decidedOn', e.data.decidedOn, f) ?? notInFuture('decidedOn', e.data.decidedOn, f.now)) : null;
+        return no(
+          'package-change-too-early',
+          `den nye pakke skal starte efter den nuværende pakkes start (${dkDate(p.startOn)}); den angivne dato er ${dkDate(e.data.effectiveOn)}`,
+          `effectiveOn ${e.data.effectiveOn} must be after the current package period's start (${p.startOn})`,
+        );
+      return e.data.decidedOn
+        ? (notBeforeGrant('decidedOn', e.data.decidedOn, f) ?? notInFuture('decidedOn', e.data.decidedOn, f.now))
+        : null;
     }
     case 'measure.extended': {
       const x = e.data;
-      if (x.until === undefined && x.count === undefined) return no('extension-empty', 'en forlængelse skal angive en ny slutdato, et nyt antal eller begge', 'an extension names a new until, a new count, or both');
+      if (x.until === undefined && x.count === undefined)
+        return no(
+          'extension-empty',
+          'en forlængelse skal angive en ny slutdato, et nyt antal eller begge',
+          'an extension names a new until, a new count, or both',
+        );
       const r = t.reassessment && t.reassessment.extensionApprovers.length > 0 ? t.reassessment : null;
       const c = t.countLimit?.extensionApprovers ? t.countLimit : null;
       // An until moves the reassessment where the type has one, else the course's time limit.
       const untilRule = x.until === undefined ? null : r ? 'reassessment' : c ? 'course-end' : null;
       if ((x.until !== undefined && !untilRule) || (x.count !== undefined && !c)) {
         if (x.count !== undefined && r)
-          return no('no-count-extension', `serviceniveauet for ${name} har intet antal, der kan forlænges; forlæng med en ny slutdato`, `the service level for ${t.slug} sets no count that can be continued; extend its limit with a new until`);
-        return no('extension-not-allowed', `serviceniveauet for ${name} giver ikke mulighed for forlængelse`, `the service level for ${t.slug} allows no extension`);
+          return no(
+            'no-count-extension',
+            `serviceniveauet for ${name} har intet antal, der kan forlænges; forlæng med en ny slutdato`,
+            `the service level for ${t.slug} sets no count that can be continued; extend its limit with a new until`,
+          );
+        return no(
+          'extension-not-allowed',
+          `serviceniveauet for ${name} giver ikke mulighed for forlængelse`,
+          `the service level for ${t.slug} allows no extension`,
+        );
       }
-      const approvers = x.count !== undefined || untilRule === 'course-end' ? c!.extensionApprovers! : r!.extensionApprovers;
+      const approvers =
+        x.count !== undefined || untilRule === 'course-end' ? c!.extensionApprovers! : r!.extensionApprovers;
       if (!approvers.includes(x.approvedBy))
-        return no('wrong-approver', `en forlængelse af ${name} skal godkendes af ${approvers.join(' eller ')}, ikke af ${x.approvedBy}`, `an extension of ${t.slug} must be approved by ${approvers.join(' or ')}; approvedBy was ${x.approvedBy}`);
+        return no(
+          'wrong-approver',
+          `en forlængelse af ${name} skal godkendes af ${approvers.join(' eller ')}, ikke af ${x.approvedBy}`,
+          `an extension of ${t.slug} must be approved by ${approvers.join(' or ')}; approvedBy was ${x.approvedBy}`,
+        );
       if (x.decidedOn) {
         const when = notBeforeGrant('decidedOn', x.decidedOn, f) ?? notInFuture('decidedOn', x.decidedOn, f.now);
         if (when) return when;
       }
       if (x.count !== undefined) {
         const max = currentCountMax(policy, f)!;
-        if (x.count <= max) return no('extension-too-short', `det nye antal (${x.count}) skal være større end det nuværende (${max} ${c!.unit})`, `count ${x.count} does not continue the course beyond its current ${max} ${c!.unit}`);
+        if (x.count <= max)
+          return no(
+            'extension-too-short',
+            `det nye antal (${x.count}) skal være større end det nuværende (${max} ${c!.unit})`,
+            `count ${x.count} does not continue the course beyond its current ${max} ${c!.unit}`,
+          );
       }
       if (x.until !== undefined) {
-        const open = deriveDeadlines(policy, f).filter((d) => d.kind === untilRule && d.status === 'pending').pop();
+        const open = deriveDeadlines(policy, f)
+          .filter((d) => d.kind === untilRule && d.status === 'pending')
+          .pop();
         if (open && compareDates(x.until, open.dueOn) <= 0)
-          return no('extension-too-short', `den nye slutdato ${dkDate(x.until)} ligger ikke efter den nuværende frist ${dkDate(open.dueOn)}`, `until ${x.until} does not extend beyond the current limit ${open.dueOn}`);
+          return no(
+            'extension-too-short',
+            `den nye slutdato ${dkDate(x.until)} ligger ikke efter den nuværende frist ${dkDate(open.dueOn)}`,
+            `until ${x.until} does not extend beyond the current limit ${open.dueOn}`,
+          );
         const p = currentPeriod(f);
         if (untilRule === 'reassessment' && r!.extensionStep && open) {
           const step = addToDate(open.dueOn, r!.extensionStep);
           if (compareDates(x.until, step) > 0)
-            return no('extension-step-exceeded', `der forlænges ét trin ad gangen: højst til ${dkDate(step)}, ikke ${dkDate(x.until)}`, `until ${x.until} reaches beyond one step of ${r!.extensionStep} from the current limit ${open.dueOn} (${step}): the service level extends one step at a time`);
+            return no(
+              'extension-step-exceeded',
+              `der forlænges ét trin ad gangen: højst til ${dkDate(step)}, ikke ${dkDate(x.until)}`,
+              `until ${x.until} reaches beyond one step of ${r!.extensionStep} from the current limit ${open.dueOn} (${step}): the service level extends one step at a time`,
+            );
         }
         if (untilRule === 'reassessment' && r!.maxExtendedTo && r!.maxExtendedToStrength !== 'soft' && p) {
           const longest = addToDate(p.startOn, r!.maxExtendedTo);
           if (compareDates(x.until, longest) > 0)
-            return no('extension-beyond-maximum', `serviceniveauet tillader højst forlængelse til ${dkDate(longest)}; den angivne slutdato er ${dkDate(x.until)}`, `until ${x.until} is beyond the longest extension the service level allows (${r!.maxExtendedTo} from the package period's start ${p.startOn}: ${longest})`);
+            return no(
+              'extension-beyond-maximum',
+              `serviceniveauet tillader højst forlængelse til ${dkDate(longest)}; den angivne slutdato er ${dkDate(x.until)}`,
+              `until ${x.until} is beyond the longest extension the service level allows (${r!.maxExtendedTo} from the package period's start ${p.startOn}: ${longest})`,
+            );
         }
       }
       return null;
     }
     case 'measure.closed': {
-      const forbidden = (t.closeRestrictions ?? []).find((r) => r.strength === 'hard' && r.reasons.includes(e.data.reason));
-      if (forbidden) return no('close-reason-forbidden', `${name} må ikke afsluttes med begrundelsen ${e.data.reason}: ${forbidden.note}`, `${t.slug} may not be closed with reason ${e.data.reason}: ${forbidden.note}`);
-      const owed = deriveDeadlines(policy, f).find((d) => d.status === 'pending' && (t.obligations ?? []).some((o) => o.kind === d.kind && o.blocksClosure && o.strength === 'hard'));
+      const forbidden = (t.closeRestrictions ?? []).find(
+        (r) => r.strength === 'hard' && r.reasons.includes(e.data.reason),
+      );
+      if (forbidden)
+        return no(
+          'close-reason-forbidden',
+          `${name} må ikke afsluttes med begrundelsen ${e.data.reason}: ${forbidden.note}`,
+          `${t.slug} may not be closed with reason ${e.data.reason}: ${forbidden.note}`,
+        );
+      const owed = deriveDeadlines(policy, f).find(
+        (d) =>
+          d.status === 'pending' &&
+          (t.obligations ?? []).some((o) => o.kind === d.kind && o.blocksClosure && o.strength === 'hard'),
+      );
       if (owed)
-        return no('obligation-owed', `${owed.name ?? owed.kind} (frist ${dkDate(owed.dueOn)}) mangler stadig: registrér den, før foranstaltningen afsluttes`, `${owed.kind} (due ${owed.dueOn}) is still owed: report it with measure.obligation-met before the measure is closed`);
+        return no(
+          'obligation-owed',
+          `${owed.name ?? owed.kind} (frist ${dkDate(owed.dueOn)}) mangler stadig: registrér den, før foranstaltningen afsluttes`,
+          `${owed.kind} (due ${owed.dueOn}) is still owed: report it with measure.obligation-met before the measure is closed`,
+        );
       // A closure is reported when it has happened; until then the measure's deadlines still run.
       return notBeforeGrant('closedOn', e.data.closedOn, f) ?? notInFuture('closedOn', e.data.closedOn, f.now);
     }

@@ -45,8 +45,12 @@ const PLACEMENT_FIRST_FOLLOW_UP: TimerRule = {
 };
 
 /** The statutory first follow-up of a measure type, or null when its legal basis has none. */
-export function statutoryFirstFollowUp(t: Pick<MeasureTypePolicy, 'blParagraphs' | 'statutoryFollowUp'>): TimerRule | null {
+export function statutoryFirstFollowUp(
+  t: Pick<MeasureTypePolicy, 'blParagraphs' | 'statutoryFollowUp'>,
+): TimerRule | null {
   if (!underSection95(t)) return null;
   const ps = paragraphsOf(t);
-  return ps.some((p) => PLACEMENT_PARAGRAPHS.includes(p)) && !ps.includes(32) ? PLACEMENT_FIRST_FOLLOW_UP : STATUTORY_FIRST_FOLLOW_UP;
+  return ps.some((p) => PLACEMENT_PARAGRAPHS.includes(p)) && !ps.includes(32)
+    ? PLACEMENT_FIRST_FOLLOW_UP
+    : STATUTORY_FIRST_FOLLOW_UP;
 }

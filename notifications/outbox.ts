@@ -20,7 +20,17 @@ export interface EscalationNotice {
   type: 'indsatsflow.escalation.raised';
   time: string;
   subject: string;
-  data: { measureId: string; municipality: string; deadlineId: string; deadlineKind: string; dueOn: string; level: number; role: string; caseworkerId: string | null; teamId: string | null };
+  data: {
+    measureId: string;
+    municipality: string;
+    deadlineId: string;
+    deadlineKind: string;
+    dueOn: string;
+    level: number;
+    role: string;
+    caseworkerId: string | null;
+    teamId: string | null;
+  };
 }
 
 function noticeOf(r: OutboxRow): EscalationNotice {
@@ -32,7 +42,17 @@ function noticeOf(r: OutboxRow): EscalationNotice {
     type: 'indsatsflow.escalation.raised',
     time: r.raised_at.toISOString(),
     subject: r.measure_id,
-    data: { measureId: r.measure_id, municipality: r.municipality, deadlineId: r.deadline_id, deadlineKind: r.deadline_kind, dueOn: r.due_on, level: r.level, role: r.role, caseworkerId: r.caseworker_id, teamId: r.team_id },
+    data: {
+      measureId: r.measure_id,
+      municipality: r.municipality,
+      deadlineId: r.deadline_id,
+      deadlineKind: r.deadline_kind,
+      dueOn: r.due_on,
+      level: r.level,
+      role: r.role,
+      caseworkerId: r.caseworker_id,
+      teamId: r.team_id,
+    },
   };
 }
 
@@ -57,7 +77,9 @@ export async function deliverDue(escalations: EscalationRepository, o: OutboxOpt
     const attempts = r.notify_attempts + 1;
     await escalations.deliveryFailed(r.id, attempts, error, backoffSeconds(attempts));
     // Identifiers only in the log: the row id, never names or case content.
-    o.log?.(`escalation ${r.id}: delivery failed (${error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`);
+    o.log?.(
+      `escalation ${r.id}: delivery failed (${error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
+    );
   }
   return delivered;
 }

@@ -44,7 +44,9 @@ function validateCatalogue(files: ReadonlyArray<readonly [string, unknown]>): Ma
     }
     const earlier = fileOf.get(policy.municipality);
     if (earlier !== undefined) {
-      throw new Error(`policies/${file}: municipality "${policy.municipality}" is already defined in policies/${earlier}`);
+      throw new Error(
+        `policies/${file}: municipality "${policy.municipality}" is already defined in policies/${earlier}`,
+      );
     }
     fileOf.set(policy.municipality, file);
     catalogue.set(policy.municipality, deepFreeze(policy));

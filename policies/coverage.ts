@@ -43,9 +43,12 @@ export interface CoverageRow {
 }
 
 /** Every seed-cited source in a measure type, with what it encodes and how strongly. */
-function encodings(t: MeasureTypePolicy): Array<{ at: string; source: RuleSource; strength?: Strength; why?: string; informative?: boolean }> {
+function encodings(
+  t: MeasureTypePolicy,
+): Array<{ at: string; source: RuleSource; strength?: Strength; why?: string; informative?: boolean }> {
   const out: Array<{ at: string; source: RuleSource; strength?: Strength; why?: string; informative?: boolean }> = [];
-  const rule = (at: string, r: { source: RuleSource; strength: Strength } | null | undefined) => r && out.push({ at, source: r.source, strength: r.strength });
+  const rule = (at: string, r: { source: RuleSource; strength: Strength } | null | undefined) =>
+    r && out.push({ at, source: r.source, strength: r.strength });
   rule('startupMeeting', t.startupMeeting);
   rule('treatmentPlan', t.treatmentPlan);
   rule('firstFollowUp', t.firstFollowUp);
@@ -59,7 +62,9 @@ function encodings(t: MeasureTypePolicy): Array<{ at: string; source: RuleSource
   (t.obligations ?? []).forEach((o) => rule(`obligation ${o.kind}`, o));
   (t.closeRestrictions ?? []).forEach((c, i) => rule(`closeRestrictions[${i}]`, c));
   t.packages.forEach((p) => out.push({ at: `package ${p.slug}`, source: p.source, informative: true }));
-  (t.decisionAuthority ?? []).forEach((d) => out.push({ at: `decisionAuthority ${d.role}`, source: d.source, informative: true }));
+  (t.decisionAuthority ?? []).forEach((d) =>
+    out.push({ at: `decisionAuthority ${d.role}`, source: d.source, informative: true }),
+  );
   t.notes.forEach((n, i) => out.push({ at: `notes[${i}]`, source: n.source, informative: true }));
   (t.unenforced ?? []).forEach((u, i) => out.push({ at: `unenforced[${i}]`, source: u.source, why: u.why }));
   return out;
@@ -72,7 +77,8 @@ function ranges(lines: string): Array<[number, number]> {
   });
 }
 
-const overlaps = (a: Array<[number, number]>, b: Array<[number, number]>) => a.some(([x1, x2]) => b.some(([y1, y2]) => x1 <= y2 && y1 <= x2));
+const overlaps = (a: Array<[number, number]>, b: Array<[number, number]>) =>
+  a.some(([x1, x2]) => b.some(([y1, y2]) => x1 <= y2 && y1 <= x2));
 
 function ruleText(r: CatalogueRule, kind: string): string {
   const text = r.quote_da ?? r.rule_da ?? r.item ?? '';
@@ -80,7 +86,10 @@ function ruleText(r: CatalogueRule, kind: string): string {
   return `${kind}${r.kind ? ` ${r.kind}` : ''}: ${short}`.replace(/\|/g, '/').replace(/\s+/g, ' ');
 }
 
-export function coverageOf(catalogue: CatalogueRecord[], policies: Map<string, MunicipalityPolicy> = loadCatalogue()): CoverageRow[] {
+export function coverageOf(
+  catalogue: CatalogueRecord[],
+  policies: Map<string, MunicipalityPolicy> = loadCatalogue(),
+): CoverageRow[] {
   const byDocument = new Map([...policies.values()].map((m) => [m.document.file, m]));
   const rows: CoverageRow[] = [];
   for (const rec of catalogue) {
@@ -93,14 +102,39 @@ export function coverageOf(catalogue: CatalogueRecord[], policies: Map<string, M
       ...rec.age_triggers.map((r) => ['age', r] as [string, CatalogueRule]),
       ...rec.counts.map((r) => ['count', r] as [string, CatalogueRule]),
     ];
-    const base = { municipality: m?.municipality ?? rec.municipality, recordId: rec.id, measure: rec.name_da, measureType: slug };
+    const base = {
+      municipality: m?.municipality ?? rec.municipality,
+      recordId: rec.id,
+      measure: rec.name_da,
+      measureType: slug,
+    };
     if (types.length === 0) {
-      rows.push({ ...base, rule: '(the measure itself)', lines: '', status: 'MISSING', encodedAs: 'no measure type lists this record in catalogueIds' });
+      rows.push({
+        ...base,
+        rule: '(the measure itself)',
+        lines: '',
+        status: 'MISSING',
+        encodedAs: 'no measure type lists this record in catalogueIds',
+      });
       continue;
     }
     for (const t of types) {
-      if (t.discontinued) rows.push({ ...base, rule: '(the measure itself)', lines: '', status: 'not machine-checkable', encodedAs: `${t.slug}: discontinued ("Udgået"); kept in the catalogue, cannot be granted` });
-      else rows.push({ ...base, rule: '(the measure itself)', lines: '', status: 'enforced', encodedAs: `${t.slug}: can be granted and is tracked` });
+      if (t.discontinued)
+        rows.push({
+          ...base,
+          rule: '(the measure itself)',
+          lines: '',
+          status: 'not machine-checkable',
+          encodedAs: `${t.slug}: discontinued ("Udgået"); kept in the catalogue, cannot be granted`,
+        });
+      else
+        rows.push({
+          ...base,
+          rule: '(the measure itself)',
+          lines: '',
+          status: 'enforced',
+          encodedAs: `${t.slug}: can be granted and is tracked`,
+        });
     }
     for (const [kind, r] of rules) {
       const lines = r.lines_text ?? (r.lines ?? []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
@@ -108,13 +142,23 @@ export function coverageOf(catalogue: CatalogueRecord[], policies: Map<string, M
       const citing = (ts: MeasureTypePolicy[], on: string) =>
         ts.flatMap((t) =>
           encodings(t)
-            .filter((e) => e.source.kind === 'seed' && e.source.document === rec.source_file && overlaps(ranges(e.source.lines), want))
+            .filter(
+              (e) =>
+                e.source.kind === 'seed' &&
+                e.source.document === rec.source_file &&
+                overlaps(ranges(e.source.lines), want),
+            )
             .map((e) => ({ ...e, type: `${t.slug}${on}` })),
         );
       const own = citing(types, '');
       // A rule the seed states under one measure but that is kept on another (the aftercare decision
       // is taken on the measure a youth has before 18): credited to the type that enforces it.
-      const elsewhere = own.some((h) => h.strength) ? [] : citing((m?.measureTypes ?? []).filter((t) => !types.includes(t)), ' (another measure type)');
+      const elsewhere = own.some((h) => h.strength)
+        ? []
+        : citing(
+            (m?.measureTypes ?? []).filter((t) => !types.includes(t)),
+            ' (another measure type)',
+          );
       const hits = [...own, ...elsewhere.filter((h) => h.strength)];
       const rule = hits.find((h) => h.strength === 'hard') ?? hits.find((h) => h.strength === 'soft');
       const unenforced = hits.find((h) => h.why);
@@ -134,7 +178,13 @@ export function coverageOf(catalogue: CatalogueRecord[], policies: Map<string, M
         status = 'MISSING';
         encodedAs = 'no source in the policy cites these lines';
       }
-      rows.push({ ...base, rule: ruleText(r, kind), lines, status, encodedAs: encodedAs.replace(/\|/g, '/').replace(/\s+/g, ' ') });
+      rows.push({
+        ...base,
+        rule: ruleText(r, kind),
+        lines,
+        status,
+        encodedAs: encodedAs.replace(/\|/g, '/').replace(/\s+/g, ' '),
+      });
     }
   }
   return rows;
@@ -160,7 +210,12 @@ export function coverageMarkdown(rows: CoverageRow[]): string {
   for (const [id, rs] of byRecord) {
     const first = rs[0];
     if (first.municipality !== municipality) out.push(`## ${(municipality = first.municipality)}`, '');
-    out.push(`### ${id} · ${first.measure} → \`${first.measureType ?? '—'}\``, '', '| rule | lines | status | encoded as |', '| --- | --- | --- | --- |');
+    out.push(
+      `### ${id} · ${first.measure} → \`${first.measureType ?? '—'}\``,
+      '',
+      '| rule | lines | status | encoded as |',
+      '| --- | --- | --- | --- |',
+    );
     for (const r of rs) out.push(`| ${r.rule} | ${r.lines} | ${r.status} | ${r.encodedAs} |`);
     out.push('');
   }

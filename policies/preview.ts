@@ -69,7 +69,13 @@ export interface RunningMeasure {
 
 /** Follow-ups due per week, simulating the measure forward: every deadline on the chain is met on
  *  its due date (or today when overdue), through the machine, until the horizon. */
-export function simulateFollowUps(policy: MeasurePolicy, state: MeasureState, facts: Facts, from: IsoDate, weeks = WEEKS): number[] {
+export function simulateFollowUps(
+  policy: MeasurePolicy,
+  state: MeasureState,
+  facts: Facts,
+  from: IsoDate,
+  weeks = WEEKS,
+): number[] {
   const out = new Array<number>(weeks).fill(0);
   const end = addToDate(from, `P${weeks * 7 - 1}D`);
   let s: MeasureSnapshot = { machineVersion: MACHINE_VERSION, state, context: { policy, facts } };
@@ -120,7 +126,12 @@ export function previewOf(
     byKind: {},
     measures: [],
     measuresTruncated: false,
-    workload: { from, weeks: WEEKS, teams: [], total: { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) } },
+    workload: {
+      from,
+      weeks: WEEKS,
+      teams: [],
+      total: { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) },
+    },
   };
   const teams = new Map<string, { before: number[]; after: number[] }>();
   const limit = o.limit ?? 200;
@@ -149,7 +160,16 @@ export function previewOf(
     if (diff.moved.length || becomesOverdue.length || escNow) {
       p.affectedMeasures++;
       if (p.measures.length < limit)
-        p.measures.push({ measureId: r.measureId, measureType: r.measureType, teamId: r.teamId, policyVersion: r.policyVersion, moved: diff.moved, becomesOverdue, stopsBeingOverdue: stops, escalationsDueAtOnce: escNow });
+        p.measures.push({
+          measureId: r.measureId,
+          measureType: r.measureType,
+          teamId: r.teamId,
+          policyVersion: r.policyVersion,
+          moved: diff.moved,
+          becomesOverdue,
+          stopsBeingOverdue: stops,
+          escalationsDueAtOnce: escNow,
+        });
       else p.measuresTruncated = true;
     }
     p.movedDeadlines += diff.moved.length;
@@ -194,8 +214,12 @@ export class SimulationMemo {
     let sub = this.subDay.get(policy);
     if (sub === undefined) this.subDay.set(policy, (sub = /"P[0-9YMWD]*T/.test(JSON.stringify(policy))));
     if (sub) return simulateFollowUps(policy, state, facts, from);
-    const key = `${policy.municipality}|${policy.version}|${policy.measureType.slug}|${state}|${from}|${dateOf(facts.now)}|${JSON.stringify(facts, (k, v) =>
-      k === 'eventId' || k === 'at' || k === 'now' || k === 'caseId' || k === 'caseworkerId' || k === 'teamId' ? undefined : v,
+    const key = `${policy.municipality}|${policy.version}|${policy.measureType.slug}|${state}|${from}|${dateOf(facts.now)}|${JSON.stringify(
+      facts,
+      (k, v) =>
+        k === 'eventId' || k === 'at' || k === 'now' || k === 'caseId' || k === 'caseworkerId' || k === 'teamId'
+          ? undefined
+          : v,
     )}`;
     const hit = this.cache.get(key);
     if (hit) {

@@ -167,12 +167,23 @@ export const countLimitSchema = z.strictObject({
 });
 
 /** Flags every item whose key an earlier item already has, at the later item's path. */
-function reportDuplicates<T, K extends keyof T & string>(ctx: z.RefinementCtx, items: readonly T[], list: string, key: K, what: string): void {
+function reportDuplicates<T, K extends keyof T & string>(
+  ctx: z.RefinementCtx,
+  items: readonly T[],
+  list: string,
+  key: K,
+  what: string,
+): void {
   const first = new Map<unknown, number>();
   items.forEach((item, i) => {
     const at = first.get(item[key]);
     if (at === undefined) first.set(item[key], i);
-    else ctx.addIssue({ code: 'custom', path: [list, i, key], message: `duplicate ${what} "${String(item[key])}" (also ${list}[${at}])` });
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [list, i, key],
+        message: `duplicate ${what} "${String(item[key])}" (also ${list}[${at}])`,
+      });
   });
 }
 
@@ -199,7 +210,10 @@ export const obligationRuleSchema = z
     strength: strengthSchema,
     source: ruleSourceSchema,
   })
-  .refine((o) => !(o.every && o.settledBy.by !== 'event'), { error: 'a recurring obligation (every) must be settled by events', path: ['every'] });
+  .refine((o) => !(o.every && o.settledBy.by !== 'event'), {
+    error: 'a recurring obligation (every) must be settled by events',
+    path: ['every'],
+  });
 
 export const followUpPhaseSchema = z.strictObject({
   fromAfterStart: isoDurationSchema,
@@ -240,13 +254,29 @@ export const measureTypePolicySchema = z
     nextMeetingAgreed: z.strictObject({ source: ruleSourceSchema }).optional(),
     obligations: z.array(obligationRuleSchema).optional(),
     grantAge: z
-      .strictObject({ min: isoDurationSchema.optional(), max: isoDurationSchema.optional(), strength: strengthSchema, source: ruleSourceSchema })
+      .strictObject({
+        min: isoDurationSchema.optional(),
+        max: isoDurationSchema.optional(),
+        strength: strengthSchema,
+        source: ruleSourceSchema,
+      })
       .optional(),
     closeRestrictions: z
-      .array(z.strictObject({ reasons: z.array(closeReasonSchema).min(1), strength: strengthSchema, source: ruleSourceSchema, note: z.string().min(1) }))
+      .array(
+        z.strictObject({
+          reasons: z.array(closeReasonSchema).min(1),
+          strength: strengthSchema,
+          source: ruleSourceSchema,
+          note: z.string().min(1),
+        }),
+      )
       .optional(),
-    decisionAuthority: z.array(z.strictObject({ role: z.string().min(1), decides: z.string().min(1), source: ruleSourceSchema })).optional(),
-    unenforced: z.array(z.strictObject({ text: z.string().min(1), why: z.string().min(1), source: ruleSourceSchema })).optional(),
+    decisionAuthority: z
+      .array(z.strictObject({ role: z.string().min(1), decides: z.string().min(1), source: ruleSourceSchema }))
+      .optional(),
+    unenforced: z
+      .array(z.strictObject({ text: z.string().min(1), why: z.string().min(1), source: ruleSourceSchema }))
+      .optional(),
     catalogueIds: z.array(z.string().min(1)).optional(),
   })
   .superRefine((m, ctx) => {

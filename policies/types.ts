@@ -1,7 +1,14 @@
 // The shape of a municipality's service level, as plain types.
 // The machine and the workflow import only these (no zod in the workflow bundle);
 // policies/schema.ts validates catalogue files and administrator edits against the same shape.
-import type { ACTION_PLAN_DECISIONS, APPROVER_ROLES, CASE_EVENT_TYPES, CLOSE_REASONS, ESCALATION_ROLES, PARTICIPANTS } from './vocabulary';
+import type {
+  ACTION_PLAN_DECISIONS,
+  APPROVER_ROLES,
+  CASE_EVENT_TYPES,
+  CLOSE_REASONS,
+  ESCALATION_ROLES,
+  PARTICIPANTS,
+} from './vocabulary';
 
 /** ISO-8601 duration: calendar parts (P4W, P3M, P1Y6M, P10D) or, for test policies and
  *  hour-based escalation, time parts (PT5S, PT48H). */
@@ -104,10 +111,7 @@ export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
  *    grant's `prerequisites` list settles it too (`document`).
  *  - `decision`: a decision on the measure (package change, extension or closure), as at a limit.
  *  - `closure`: only the measure's closure (an age limit, a linked end). */
-export type ObligationSettlement =
-  | { by: 'event'; document?: string }
-  | { by: 'decision' }
-  | { by: 'closure' };
+export type ObligationSettlement = { by: 'event'; document?: string } | { by: 'decision' } | { by: 'closure' };
 
 /** A deadline beyond the follow-up chain: contacts with the child, plan reviews, prerequisites,
  *  the end of an intensive period, age rules, linked ends. One-off, or recurring with `every`

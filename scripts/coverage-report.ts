@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { coverageOf, type CatalogueRecord, type CoverageRow } from '../policies/coverage';
 
-export const CATALOGUE_FILE = resolve(process.env.SEED_CATALOGUE ?? join(__dirname, '..', 'docs', 'seed-catalogue.json'));
+export const CATALOGUE_FILE = resolve(
+  process.env.SEED_CATALOGUE ?? join(__dirname, '..', 'docs', 'seed-catalogue.json'),
+);
 
 export function coverage(): CoverageRow[] {
   return coverageOf(JSON.parse(readFileSync(CATALOGUE_FILE, 'utf8')) as CatalogueRecord[]);

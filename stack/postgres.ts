@@ -76,7 +76,6 @@ function processCmdline(pid: number): string {
   }
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -95,8 +94,7 @@ async function clearStalePostmaster(dataDir: string, log: (l: string) => void): 
   }
   const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
   const cmdline = Number.isFinite(pid) && pid > 0 && processAlive(pid) ? processCmdline(pid) : '';
-  const isOurPostmaster =
-    cmdline !== '' && /postgres/.test(cmdline) && cmdline.includes(path.resolve(dataDir));
+  const isOurPostmaster = cmdline !== '' && /postgres/.test(cmdline) && cmdline.includes(path.resolve(dataDir));
   if (isOurPostmaster) {
     log(`postgres: stopping orphan postmaster ${pid} of ${dataDir}`);
     const signals: [NodeJS.Signals, number][] = [
@@ -132,8 +130,12 @@ async function clearStalePostmaster(dataDir: string, log: (l: string) => void): 
 
 function userIds(name: string): { uid: number; gid: number } | undefined {
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(
+      execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
     return { uid, gid };
   } catch {
     return undefined;
@@ -244,9 +246,11 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No Unix socket: nothing in /tmp to go stale, and TCP is all we use.
-      '-c', 'unix_socket_directories=',
+      '-c',
+      'unix_socket_directories=',
     ],
     onLog,
     onError: onLog,

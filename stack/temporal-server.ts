@@ -42,26 +42,20 @@ const READY_TIMEOUT_MS = 60_000;
 /** The path of a working Temporal CLI (builds it on first use; that takes minutes). */
 export function ensureTemporalCli(): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [ENSURE_SCRIPT],
-      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(new Error(`scripts/ensure-temporal.sh failed: ${err.message}\n${stderr}`));
-          return;
-        }
-        const bin = stdout.trim().split('\n').pop() ?? '';
-        if (!bin || !fs.existsSync(bin)) {
-          reject(new Error(`scripts/ensure-temporal.sh printed no usable path: ${JSON.stringify(stdout)}\n${stderr}`));
-          return;
-        }
-        resolve(bin);
-      },
-    );
+    execFile('bash', [ENSURE_SCRIPT], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`scripts/ensure-temporal.sh failed: ${err.message}\n${stderr}`));
+        return;
+      }
+      const bin = stdout.trim().split('\n').pop() ?? '';
+      if (!bin || !fs.existsSync(bin)) {
+        reject(new Error(`scripts/ensure-temporal.sh printed no usable path: ${JSON.stringify(stdout)}\n${stderr}`));
+        return;
+      }
+      resolve(bin);
+    });
   });
 }
-
 
 /** `--search-attribute Name=Type ...` for every custom search attribute. */
 export function searchAttributeArgs(): string[] {

@@ -25,7 +25,12 @@ async function app(token: string | undefined) {
 test('with a token: edits and the codec need it, reads and events do not', async () => {
   const a = await app('s3cret-token');
   const call = (method: 'GET' | 'PATCH' | 'POST', url: string, authorization?: string) =>
-    a.inject({ method, url, headers: authorization ? { authorization } : {}, payload: method === 'GET' ? undefined : {} });
+    a.inject({
+      method,
+      url,
+      headers: authorization ? { authorization } : {},
+      payload: method === 'GET' ? undefined : {},
+    });
   assert.equal((await call('PATCH', '/v1/policies/hjorring/timers')).statusCode, 401);
   assert.equal((await call('PATCH', '/v1/policies/hjorring/timers', 'Bearer wrong-token!')).statusCode, 401);
   assert.equal((await call('PATCH', '/v1/policies/hjorring/timers', 'Bearer s3cret-token')).statusCode, 200);
@@ -44,7 +49,10 @@ test('without a token (the embedded default on 127.0.0.1) nothing is asked', asy
 
 test('the guard follows the matched route, not the spelling of the URL', async () => {
   const a = await app('s3cret-token');
-  assert.equal((await a.inject({ method: 'PATCH', url: '/v1/%70olicies/hjorring/timers', payload: {} })).statusCode, 401);
+  assert.equal(
+    (await a.inject({ method: 'PATCH', url: '/v1/%70olicies/hjorring/timers', payload: {} })).statusCode,
+    401,
+  );
   assert.equal((await a.inject({ method: 'POST', url: '/%63odec/decode', payload: {} })).statusCode, 401);
 });
 
@@ -65,12 +73,17 @@ test('the real API: percent-encoded policy edits and codec calls need the token 
     codec: unreachable as PayloadCodec,
   });
   const call = (method: 'PATCH' | 'POST', url: string) => api.inject({ method, url, payload: {} });
-  for (const url of ['/v1/%70olicies/hjorring/timers', '/v1/policies/hjorring/timers', '/v1/policies/%68jorring/timers']) {
+  for (const url of [
+    '/v1/%70olicies/hjorring/timers',
+    '/v1/policies/hjorring/timers',
+    '/v1/policies/%68jorring/timers',
+  ]) {
     const res = await call('PATCH', url);
     assert.equal(res.statusCode, 401, url);
     assert.equal(res.json().error, 'unauthorized');
   }
-  for (const url of ['/%63odec/decode', '/codec/%64ecode', '/codec/decode']) assert.equal((await call('POST', url)).statusCode, 401, url);
+  for (const url of ['/%63odec/decode', '/codec/%64ecode', '/codec/decode'])
+    assert.equal((await call('POST', url)).statusCode, 401, url);
   assert.equal((await call('POST', '/v1/%70olicies/rollouts/hjorring-v2/stop')).statusCode, 401);
   assert.equal((await call('POST', '/v1/policies/hjorring/versions')).statusCode, 401);
   await api.close();

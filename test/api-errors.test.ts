@@ -8,9 +8,14 @@ import { buildApi } from '../api/server';
 import { catalogueSource } from '../policies/source';
 
 test('a 5xx answer carries a correlation id and no internal detail', async (t) => {
-  const pool = new pg.Pool({ connectionString: 'postgres://nobody:secret@127.0.0.1:1/nothing', connectionTimeoutMillis: 2_000 });
+  const pool = new pg.Pool({
+    connectionString: 'postgres://nobody:secret@127.0.0.1:1/nothing',
+    connectionTimeoutMillis: 2_000,
+  });
   pool.on('error', () => undefined);
-  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:2', connectTimeout: 2_000, interceptors: [] }) });
+  const temporal = new Client({
+    connection: Connection.lazy({ address: '127.0.0.1:2', connectTimeout: 2_000, interceptors: [] }),
+  });
   const api = await buildApi({ pool, temporal, policies: catalogueSource() });
   t.after(async () => {
     await api.close();
@@ -18,7 +23,11 @@ test('a 5xx answer carries a correlation id and no internal detail', async (t) =
     await temporal.connection.close();
   });
 
-  for (const [method, url] of [['POST', '/v1/events'], ['GET', '/v1/measures/M-1'], ['GET', '/v1/escalations']] as const) {
+  for (const [method, url] of [
+    ['POST', '/v1/events'],
+    ['GET', '/v1/measures/M-1'],
+    ['GET', '/v1/escalations'],
+  ] as const) {
     const res = await api.inject({ method, url, ...(method === 'POST' ? { payload: { specversion: '1.0' } } : {}) });
     assert.equal(res.statusCode, 500, `${method} ${url}`);
     const body = res.json();

@@ -13,7 +13,11 @@ test('no rule of any seed is silently dropped', () => {
   assert.equal(records.size, 85, 'all 85 measures of the five seeds are in the report');
   const missing = rows.filter((r) => r.status === 'MISSING').map((r) => `${r.recordId} l.${r.lines}: ${r.rule}`);
   assert.deepEqual(missing, []);
-  for (const m of ['hjorring', 'haderslev', 'halsnaes', 'allerod', 'norddjurs']) assert.ok(rows.some((r) => r.municipality === m), m);
+  for (const m of ['hjorring', 'haderslev', 'halsnaes', 'allerod', 'norddjurs'])
+    assert.ok(
+      rows.some((r) => r.municipality === m),
+      m,
+    );
 });
 
 test('policies/COVERAGE.md is up to date (npm run coverage)', () => {

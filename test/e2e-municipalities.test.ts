@@ -49,18 +49,37 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
   it('Haderslev: "som minimum hver 6-8 uge" is a range, and documents must be in place before the start', async () => {
     const id = measureId('HAD-DAG');
     // Granted and started Monday 2026-01-05, three of the four documents in place.
-    await accepted(grant(id, { municipality: 'haderslev', measureType: 'dagtilbud-uddannelsessted', grantedOn: '2026-01-05', startOn: '2026-01-05', prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'udviklingsplan'] }));
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'dagtilbud-uddannelsessted',
+        grantedOn: '2026-01-05',
+        startOn: '2026-01-05',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'udviklingsplan'],
+      }),
+    );
     let m = await measure(id);
     const first = deadline(m, 'first-follow-up');
     assert.equal(first.expectedFrom, '2026-02-16'); // + 6 weeks
     assert.equal(first.dueOn, '2026-03-02'); // + 8 weeks
     assert.equal(first.basis, 'municipal');
-    assert.deepEqual(first.alsoRequiredBy.map((a: any) => [a.basis, a.dueOn]), [['statutory', '2026-04-05']]); // BL § 95: 3 months
+    assert.deepEqual(
+      first.alsoRequiredBy.map((a: any) => [a.basis, a.dueOn]),
+      [['statutory', '2026-04-05']],
+    ); // BL § 95: 3 months
     assert.equal(deadline(m, 'prerequisite-handleplan').status, 'met');
     assert.equal(deadline(m, 'prerequisite-familieraadslagning').status, 'overdue');
 
-    await accepted(event('measure.follow-up-held', id, { heldOn: '2026-02-20', participants: ['executor', 'parents'], actionPlanDecision: 'keep' }));
-    await accepted(event('measure.obligation-met', id, { obligation: 'prerequisite-familieraadslagning', metOn: '2026-01-20' }));
+    await accepted(
+      event('measure.follow-up-held', id, {
+        heldOn: '2026-02-20',
+        participants: ['executor', 'parents'],
+        actionPlanDecision: 'keep',
+      }),
+    );
+    await accepted(
+      event('measure.obligation-met', id, { obligation: 'prerequisite-familieraadslagning', metOn: '2026-01-20' }),
+    );
     m = await measure(id);
     assert.equal(deadline(m, 'first-follow-up').metOn, '2026-02-20');
     assert.equal(deadline(m, 'follow-up#1').expectedFrom, '2026-04-03'); // 2026-02-20 + 6 weeks
@@ -68,16 +87,28 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
     assert.equal(deadline(m, 'prerequisite-familieraadslagning').metOn, '2026-01-20');
   });
 
-  it('Haderslev: family treatment at most 6 months, 9 in special cases, with the leader\'s approval', async () => {
+  it("Haderslev: family treatment at most 6 months, 9 in special cases, with the leader's approval", async () => {
     const id = measureId('HAD-FB');
-    await accepted(grant(id, { municipality: 'haderslev', measureType: 'familiebehandling', grantedOn: '2026-03-02', startOn: '2026-03-02' }));
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'familiebehandling',
+        grantedOn: '2026-03-02',
+        startOn: '2026-03-02',
+      }),
+    );
     let m = await measure(id);
     assert.equal(deadline(m, 'reassessment#1').dueOn, '2026-09-02'); // 6 months
     assert.equal(m.state, 'reassessment-due');
 
-    const bySagsbehandler = await s.post(event('measure.extended', id, { until: '2026-12-02', approvedBy: 'sagsbehandler' }));
+    const bySagsbehandler = await s.post(
+      event('measure.extended', id, { until: '2026-12-02', approvedBy: 'sagsbehandler' }),
+    );
     assert.equal(bySagsbehandler.status, 409);
-    assert.match(bySagsbehandler.body.detail, /must be approved by teamleder or afdelingsleder; approvedBy was sagsbehandler/);
+    assert.match(
+      bySagsbehandler.body.detail,
+      /must be approved by teamleder or afdelingsleder; approvedBy was sagsbehandler/,
+    );
     const tooLong = await s.post(event('measure.extended', id, { until: '2027-01-15', approvedBy: 'teamleder' }));
     assert.equal(tooLong.status, 409);
     assert.match(tooLong.body.detail, /2026-12-02/); // 9 months from the start is the most
@@ -91,26 +122,58 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
   it('Haderslev: the aftercare decision half a year before the 18th birthday, on the contact person; the birth date never shows', async () => {
     // Born 2009-08-31: 17½ on 2027-02-28 (clamped), 18 on 2027-08-31, 23 on 2032-08-31 (001 l.1863, l.1806-1808).
     const kp = measureId('HAD-KP');
-    await accepted(grant(kp, { municipality: 'haderslev', measureType: 'kontaktperson', grantedOn: '2026-11-02', startOn: '2026-11-02', childBirthDate: '2009-08-31' }));
+    await accepted(
+      grant(kp, {
+        municipality: 'haderslev',
+        measureType: 'kontaktperson',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        childBirthDate: '2009-08-31',
+      }),
+    );
     const k = await measure(kp);
     assert.equal(deadline(k, 'aftercare-decision').dueOn, '2027-02-28');
     assert.ok(!JSON.stringify(k).includes('2009-08-31'), 'the birth date is not in the projection');
     const id = measureId('HAD-EV');
-    await accepted(grant(id, { municipality: 'haderslev', measureType: 'eftervaern', grantedOn: '2026-11-02', startOn: '2027-08-31', childBirthDate: '2009-08-31' }));
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'eftervaern',
+        grantedOn: '2026-11-02',
+        startOn: '2027-08-31',
+        childBirthDate: '2009-08-31',
+      }),
+    );
     const m = await measure(id);
     assert.ok(!m.deadlines.some((d: any) => d.kind === 'aftercare-decision'), 'not on the aftercare that starts at 18');
     assert.equal(deadline(m, 'age-limit').dueOn, '2032-08-31');
     assert.ok(!JSON.stringify(m).includes('2009-08-31'), 'the birth date is not in the projection');
 
     // Efterværn is for 18-22-year-olds (soft): an earlier start is accepted with a warning.
-    const early = await accepted(grant(measureId('HAD-EV'), { municipality: 'haderslev', measureType: 'eftervaern', grantedOn: '2026-11-02', startOn: '2027-06-01', childBirthDate: '2009-08-31' }));
+    const early = await accepted(
+      grant(measureId('HAD-EV'), {
+        municipality: 'haderslev',
+        measureType: 'eftervaern',
+        grantedOn: '2026-11-02',
+        startOn: '2027-06-01',
+        childBirthDate: '2009-08-31',
+      }),
+    );
     assert.equal(early.warnings.length, 1);
     assert.match(early.warnings[0], /from the age of 18y/);
   });
 
   it('Haderslev: a support person must be decided on when the placement ends', async () => {
     const id = measureId('HAD-54');
-    await accepted(grant(id, { municipality: 'haderslev', measureType: 'stoetteperson', grantedOn: '2026-02-02', startOn: '2026-02-02', prerequisites: ['handleplan'] }));
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'stoetteperson',
+        grantedOn: '2026-02-02',
+        startOn: '2026-02-02',
+        prerequisites: ['handleplan'],
+      }),
+    );
     assert.notEqual((await measure(id)).state, 'reassessment-due');
     const r = await accepted(event('child.placement-ended', id, { endedOn: '2026-11-20' }));
     assert.equal(r.state, 'reassessment-due');
@@ -119,12 +182,26 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
   it('Halsnæs: the next meeting agreed at a follow-up is the deadline when it is earlier', async () => {
     const id = measureId('HAL-PPS');
-    await accepted(grant(id, { municipality: 'halsnaes', measureType: 'praktisk-paedagogisk-stoette', grantedOn: '2026-01-05', startOn: '2026-01-05', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }));
+    await accepted(
+      grant(id, {
+        municipality: 'halsnaes',
+        measureType: 'praktisk-paedagogisk-stoette',
+        grantedOn: '2026-01-05',
+        startOn: '2026-01-05',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    );
     let m = await measure(id);
     const first = deadline(m, 'first-follow-up');
     assert.equal(first.dueOn, '2026-04-05'); // after 3 months, as the statutory floor: the municipal rule governs a tie
     assert.equal(first.basis, 'municipal');
-    await accepted(event('measure.follow-up-held', id, { heldOn: '2026-03-20', participants: ['executor', 'parents'], nextMeetingOn: '2026-06-15' }));
+    await accepted(
+      event('measure.follow-up-held', id, {
+        heldOn: '2026-03-20',
+        participants: ['executor', 'parents'],
+        nextMeetingOn: '2026-06-15',
+      }),
+    );
     m = await measure(id);
     const next = deadline(m, 'follow-up#1');
     assert.equal(next.dueOn, '2026-06-15'); // the rhythm alone gives 2027-03-20 (yearly)
@@ -133,7 +210,15 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
   it('Halsnæs: foster care has visits, plan reviews and two conversations with the child a year', async () => {
     const id = measureId('HAL-PF');
-    await accepted(grant(id, { municipality: 'halsnaes', measureType: 'plejefamilie', grantedOn: '2026-01-05', startOn: '2026-01-05', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }));
+    await accepted(
+      grant(id, {
+        municipality: 'halsnaes',
+        measureType: 'plejefamilie',
+        grantedOn: '2026-01-05',
+        startOn: '2026-01-05',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    );
     let m = await measure(id);
     assert.equal(deadline(m, 'visit').dueOn, '2026-04-05'); // after 3 months
     assert.equal(deadline(m, 'plan-review').dueOn, '2026-07-05'); // at most 6 months apart
@@ -143,7 +228,9 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
     m = await measure(id);
     assert.equal(deadline(m, 'child-conversation#1').dueOn, '2026-12-01'); // six months after the one held
     assert.equal(deadline(m, 'homecoming-plan').dueOn, '2026-11-20');
-    const unknown = await s.post(event('measure.obligation-met', id, { obligation: 'workshop-1', metOn: '2026-06-01' }));
+    const unknown = await s.post(
+      event('measure.obligation-met', id, { obligation: 'workshop-1', metOn: '2026-06-01' }),
+    );
     assert.equal(unknown.status, 409);
     assert.match(unknown.body.detail, /no obligation workshop-1/);
   });
@@ -151,7 +238,16 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
   it('Allerød: a transition plan at 17½, and the contact person ends within 3 months of a placement', async () => {
     const id = measureId('ALL-KP');
     // Born 2009-05-10: 17½ on 2026-11-10, 18 on 2027-05-10.
-    await accepted(grant(id, { municipality: 'allerod', measureType: 'kontaktperson-ung', grantedOn: '2026-02-02', startOn: '2026-02-02', childBirthDate: '2009-05-10', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }));
+    await accepted(
+      grant(id, {
+        municipality: 'allerod',
+        measureType: 'kontaktperson-ung',
+        grantedOn: '2026-02-02',
+        startOn: '2026-02-02',
+        childBirthDate: '2009-05-10',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    );
     await accepted(event('measure.startup-meeting-held', id, { heldOn: '2026-02-10' }));
     let m = await measure(id);
     assert.equal(deadline(m, 'transition-plan').dueOn, '2026-11-10');
@@ -166,11 +262,26 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
   it('Allerød: respite "som udgangspunkt" under 13 warns; an order is not ended for lack of motivation', async () => {
     // 003 l.894-896: "I 13-17 års alderen etableres aflastning som udgangspunkt ikke": soft (issue 9.9).
-    const old = await accepted(grant(measureId('ALL-AF'), { municipality: 'allerod', measureType: 'aflastning', grantedOn: '2026-01-05', startOn: '2026-01-05', childBirthDate: '2012-01-01' }));
+    const old = await accepted(
+      grant(measureId('ALL-AF'), {
+        municipality: 'allerod',
+        measureType: 'aflastning',
+        grantedOn: '2026-01-05',
+        startOn: '2026-01-05',
+        childBirthDate: '2012-01-01',
+      }),
+    );
     assert.match(old.warnings.join(), /only up to the age of 13y/);
 
     const id = measureId('ALL-PAA');
-    await accepted(grant(id, { municipality: 'allerod', measureType: 'familiebehandling-paalaeg', grantedOn: '2026-01-05', startOn: '2026-01-05' }));
+    await accepted(
+      grant(id, {
+        municipality: 'allerod',
+        measureType: 'familiebehandling-paalaeg',
+        grantedOn: '2026-01-05',
+        startOn: '2026-01-05',
+      }),
+    );
     const r = await s.post(event('measure.closed', id, { closedOn: '2026-11-01', reason: 'not-motivated' }));
     assert.equal(r.status, 409);
     assert.match(r.body.detail, /may not be closed with reason not-motivated/);
@@ -178,14 +289,28 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
 
   it('Norddjurs: up to three anonymous conversations; a discontinued offer cannot be granted', async () => {
     const id = measureId('NOR-AR');
-    await accepted(grant(id, { municipality: 'norddjurs', measureType: 'anonym-raadgivning', grantedOn: '2026-10-01', startOn: '2026-10-01' }));
+    await accepted(
+      grant(id, {
+        municipality: 'norddjurs',
+        measureType: 'anonym-raadgivning',
+        grantedOn: '2026-10-01',
+        startOn: '2026-10-01',
+      }),
+    );
     await accepted(event('measure.session-held', id, { heldOn: '2026-10-05' }));
     await accepted(event('measure.session-held', id, { heldOn: '2026-10-12' }));
     const third = await accepted(event('measure.session-held', id, { heldOn: '2026-10-19' }));
     assert.equal(third.state, 'reassessment-due');
     assert.equal(deadline(await measure(id), 'course-end').dueOn, '2026-10-19');
 
-    const gone = await s.post(grant(measureId('NOR-PSY'), { municipality: 'norddjurs', measureType: 'psykologbistand-unge', grantedOn: '2026-10-01', startOn: '2026-10-01' }));
+    const gone = await s.post(
+      grant(measureId('NOR-PSY'), {
+        municipality: 'norddjurs',
+        measureType: 'psykologbistand-unge',
+        grantedOn: '2026-10-01',
+        startOn: '2026-10-01',
+      }),
+    );
     assert.equal(gone.status, 409);
     assert.match(gone.body.detail, /discontinued/);
   });

@@ -34,7 +34,15 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
 
   it('escalates a measure granted today when its first follow-up falls due: caseworker, then team leader', async () => {
     const id = measureId('FAST');
-    const r = await s.post(grant(id, { municipality: 'testby', measureType: 'hurtig-stoette', package: 'roed', grantedOn: today(), startOn: today() }));
+    const r = await s.post(
+      grant(id, {
+        municipality: 'testby',
+        measureType: 'hurtig-stoette',
+        package: 'roed',
+        grantedOn: today(),
+        startOn: today(),
+      }),
+    );
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.state, 'awaiting-first-follow-up');
 
@@ -53,7 +61,13 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
       const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
       return e.length >= 2 && e;
     }, 'the team-leader escalation');
-    assert.deepEqual(two.map((e: any) => [e.level, e.role]), [[1, 'sagsbehandler'], [2, 'teamleder']]);
+    assert.deepEqual(
+      two.map((e: any) => [e.level, e.role]),
+      [
+        [1, 'sagsbehandler'],
+        [2, 'teamleder'],
+      ],
+    );
 
     // The projection is written just after the escalation row: wait for it rather than race it.
     const first = await eventually(async () => {
@@ -68,7 +82,10 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     // Operators see it in Temporal's visibility through the search attributes.
     const wid = measureWorkflowId('testby', id);
     await eventually(async () => {
-      for await (const w of s.client.workflow.list({ query: `WorkflowId = '${wid}' AND Municipality = 'testby' AND EscalationLevel = 2 AND MeasureState = 'awaiting-first-follow-up'` })) return w;
+      for await (const w of s.client.workflow.list({
+        query: `WorkflowId = '${wid}' AND Municipality = 'testby' AND EscalationLevel = 2 AND MeasureState = 'awaiting-first-follow-up'`,
+      }))
+        return w;
       return undefined;
     }, 'search attributes in visibility');
   });
@@ -76,7 +93,15 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
   it('puts a back-dated 7-month-old measure into forced reassessment with its escalation raised at once', async () => {
     const id = measureId('OLD');
     const startOn = ago('P7M');
-    const r = await s.post(grant(id, { municipality: 'hjorring', measureType: 'praktisk-paedagogisk-stoette', package: 'orange', grantedOn: startOn, startOn }));
+    const r = await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'praktisk-paedagogisk-stoette',
+        package: 'orange',
+        grantedOn: startOn,
+        startOn,
+      }),
+    );
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.state, 'reassessment-due');
 
@@ -87,20 +112,45 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(re.status, 'overdue');
 
     const esc = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.filter((x: any) => x.deadlineKind === 'reassessment');
+      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.filter(
+        (x: any) => x.deadlineKind === 'reassessment',
+      );
       return e.length === 3 && e; // a month overdue: past every step of Hjørring's ladder
     }, 'reassessment escalations');
-    assert.deepEqual(esc.map((e: any) => e.role), ['sagsbehandler', 'teamleder', 'afdelingsleder']);
+    assert.deepEqual(
+      esc.map((e: any) => e.role),
+      ['sagsbehandler', 'teamleder', 'afdelingsleder'],
+    );
   });
 
   it('meets the first follow-up and moves the next one 3 months on; the same event twice is accepted once', async () => {
     const id = measureId('FU');
     const startOn = ago('P20D');
-    assert.equal((await s.post(grant(id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', grantedOn: startOn, startOn }))).status, 202);
-    assert.equal((await s.post(event('measure.startup-meeting-held', id, { heldOn: addToDate(startOn, 'P3D') }))).status, 202);
+    assert.equal(
+      (
+        await s.post(
+          grant(id, {
+            municipality: 'hjorring',
+            measureType: 'familiebehandling',
+            package: 'gul',
+            grantedOn: startOn,
+            startOn,
+          }),
+        )
+      ).status,
+      202,
+    );
+    assert.equal(
+      (await s.post(event('measure.startup-meeting-held', id, { heldOn: addToDate(startOn, 'P3D') }))).status,
+      202,
+    );
 
     const heldOn = ago('P1D');
-    const fu = event('measure.follow-up-held', id, { heldOn, participants: ['executor', 'parents'], actionPlanDecision: 'keep' });
+    const fu = event('measure.follow-up-held', id, {
+      heldOn,
+      participants: ['executor', 'parents'],
+      actionPlanDecision: 'keep',
+    });
     const first = await s.post(fu);
     assert.equal(first.status, 202);
     assert.deepEqual(first.body, { id: fu.id, measureId: id, state: 'following-up', duplicate: false });
@@ -114,20 +164,42 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(ff.status, 'met');
     assert.equal(ff.metOn, heldOn);
     assert.equal(ff.basis, 'municipal');
-    assert.ok(ff.alsoRequiredBy.some((a: any) => a.basis === 'statutory' && a.dueOn === addToDate(startOn, 'P3M')), 'the statutory floor is shown beside it');
+    assert.ok(
+      ff.alsoRequiredBy.some((a: any) => a.basis === 'statutory' && a.dueOn === addToDate(startOn, 'P3M')),
+      'the statutory floor is shown beside it',
+    );
     const next = m.deadlines.find((d: any) => d.kind === 'follow-up');
     assert.equal(next.dueOn, addToDate(heldOn, 'P3M'));
     assert.equal(next.status, 'pending');
-    assert.equal(m.history.filter((h: any) => h.type === 'measure.follow-up-held').length, 1, 'the duplicate was not applied twice');
+    assert.equal(
+      m.history.filter((h: any) => h.type === 'measure.follow-up-held').length,
+      1,
+      'the duplicate was not applied twice',
+    );
 
-    const stored = await s.pool.query('SELECT status FROM inbox WHERE source = $1 AND event_id = $2 ORDER BY seq', [fu.source, fu.id]);
-    assert.deepEqual(stored.rows.map((r) => r.status), [202, 202], 'both deliveries are stored');
+    const stored = await s.pool.query('SELECT status FROM inbox WHERE source = $1 AND event_id = $2 ORDER BY seq', [
+      fu.source,
+      fu.id,
+    ]);
+    assert.deepEqual(
+      stored.rows.map((r) => r.status),
+      [202, 202],
+      'both deliveries are stored',
+    );
   });
 
   it('stores a follow-up that lacks what the policy requires, without meeting the deadline', async () => {
     const id = measureId('NC');
     const startOn = ago('P10D');
-    await s.post(grant(id, { municipality: 'hjorring', measureType: 'kontaktperson-barn', package: 'gul', grantedOn: startOn, startOn }));
+    await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'kontaktperson-barn',
+        package: 'gul',
+        grantedOn: startOn,
+        startOn,
+      }),
+    );
     await s.post(event('measure.startup-meeting-held', id, { heldOn: startOn }));
     const r = await s.post(event('measure.follow-up-held', id, { heldOn: today(), participants: ['executor'] }));
     assert.equal(r.status, 202);
@@ -139,7 +211,10 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
   });
 
   it('rejects a malformed event with 400 and the path of what was wrong, and stores it', async () => {
-    const bad = event('measure.follow-up-held', 'M-whatever', { heldOn: '2026-02-30', participants: ['executor', 'neighbour'] });
+    const bad = event('measure.follow-up-held', 'M-whatever', {
+      heldOn: '2026-02-30',
+      participants: ['executor', 'neighbour'],
+    });
     const r = await s.post(bad);
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'invalid-event');
@@ -163,9 +238,17 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(r.status, 404);
     assert.equal(r.body.error, 'unknown-measure');
     const base = { grantedOn: today(), startOn: today() };
-    assert.equal((await s.post(grant(measureId(), { municipality: 'atlantis', measureType: 'x', ...base }))).body.error, 'unknown-municipality');
-    assert.equal((await s.post(grant(measureId(), { municipality: 'hjorring', measureType: 'x', ...base }))).body.error, 'unknown-measure-type');
-    const pkg = await s.post(grant(measureId(), { municipality: 'hjorring', measureType: 'familiebehandling', package: 'orange', ...base }));
+    assert.equal(
+      (await s.post(grant(measureId(), { municipality: 'atlantis', measureType: 'x', ...base }))).body.error,
+      'unknown-municipality',
+    );
+    assert.equal(
+      (await s.post(grant(measureId(), { municipality: 'hjorring', measureType: 'x', ...base }))).body.error,
+      'unknown-measure-type',
+    );
+    const pkg = await s.post(
+      grant(measureId(), { municipality: 'hjorring', measureType: 'familiebehandling', package: 'orange', ...base }),
+    );
     assert.equal(pkg.status, 404);
     assert.equal(pkg.body.error, 'unknown-package', 'Hjørring family treatment has no Orange package');
   });
@@ -173,10 +256,24 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
   it('answers 409 for a follow-up on a closed measure, and for events in an order the machine refuses', async () => {
     const id = measureId('CL');
     const startOn = ago('P1M');
-    await s.post(grant(id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'roed', grantedOn: startOn, startOn }));
+    await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'familiebehandling',
+        package: 'roed',
+        grantedOn: startOn,
+        startOn,
+      }),
+    );
     // Hjørring's startup meeting timer is a municipal default: a follow-up before it is a legal duty
     // met, accepted with a warning (issue 9.6). The startup meeting twice is refused.
-    const early = await s.post(event('measure.follow-up-held', id, { heldOn: today(), participants: ['executor', 'parents'], actionPlanDecision: 'keep' }));
+    const early = await s.post(
+      event('measure.follow-up-held', id, {
+        heldOn: today(),
+        participants: ['executor', 'parents'],
+        actionPlanDecision: 'keep',
+      }),
+    );
     assert.equal(early.status, 202, JSON.stringify(early.body));
     assert.match(early.body.warnings.join(), /before a startup meeting was reported/);
     assert.equal((await s.post(event('measure.startup-meeting-held', id, { heldOn: today() }))).status, 202);
@@ -188,15 +285,32 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const closed = await s.post(event('measure.closed', id, { closedOn: today(), reason: 'goal-reached' }));
     assert.equal(closed.status, 202);
     assert.equal(closed.body.state, 'closed');
-    const after = await s.post(event('measure.follow-up-held', id, { heldOn: today(), participants: ['executor', 'parents'], actionPlanDecision: 'keep' }));
+    const after = await s.post(
+      event('measure.follow-up-held', id, {
+        heldOn: today(),
+        participants: ['executor', 'parents'],
+        actionPlanDecision: 'keep',
+      }),
+    );
     assert.equal(after.status, 409);
     assert.equal(after.body.state, 'closed');
 
     const m = (await s.get(`/v1/measures/${id}`)).body;
     assert.equal(m.state, 'closed');
-    assert.ok(m.deadlines.every((d: any) => d.status !== 'pending' && d.status !== 'overdue'), 'nothing is left open on a closed measure');
+    assert.ok(
+      m.deadlines.every((d: any) => d.status !== 'pending' && d.status !== 'overdue'),
+      'nothing is left open on a closed measure',
+    );
 
-    const second = await s.post(grant(id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'roed', grantedOn: startOn, startOn }));
+    const second = await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'familiebehandling',
+        package: 'roed',
+        grantedOn: startOn,
+        startOn,
+      }),
+    );
     assert.equal(second.status, 409);
   });
 
@@ -210,17 +324,34 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
       { specversion: '1.0' },
     ]);
     assert.equal(r.status, 207);
-    assert.deepEqual(r.body.map((a: any) => a.status), [202, 202, 409, 400]);
+    assert.deepEqual(
+      r.body.map((a: any) => a.status),
+      [202, 202, 409, 400],
+    );
   });
 
   it('loses nothing and raises no escalation twice when the worker is restarted mid-way', async () => {
     const id = measureId('RS');
-    const r = await s.post(grant(id, { municipality: 'testby', measureType: 'hurtig-stoette', package: 'groen', grantedOn: today(), startOn: today() }));
+    const r = await s.post(
+      grant(id, {
+        municipality: 'testby',
+        measureType: 'hurtig-stoette',
+        package: 'groen',
+        grantedOn: today(),
+        startOn: today(),
+      }),
+    );
     assert.equal(r.status, 202);
     await s.stopWorker();
     // While no worker runs, the first follow-up falls due (4 s) and the team-leader step passes (8 s);
     // a package change arrives and must wait, not be lost.
-    const pending = s.post(event('measure.package-changed', id, { package: 'roed', effectiveOn: addToDate(today(), 'P1D'), reason: 'more support needed' }));
+    const pending = s.post(
+      event('measure.package-changed', id, {
+        package: 'roed',
+        effectiveOn: addToDate(today(), 'P1D'),
+        reason: 'more support needed',
+      }),
+    );
     await new Promise((res) => setTimeout(res, 9_000));
     await s.startWorker();
     const changed = await pending;
@@ -233,7 +364,11 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     await s.restartWorker();
     await new Promise((res) => setTimeout(res, 2_000));
     const final = (await s.get(`/v1/escalations?measureId=${id}`)).body;
-    assert.deepEqual(final.map((e: any) => e.level), [1, 2], 'each level raised once');
+    assert.deepEqual(
+      final.map((e: any) => e.level),
+      [1, 2],
+      'each level raised once',
+    );
     assert.deepEqual(final, esc);
     const rows = await s.pool.query('SELECT count(*)::int AS n FROM escalations WHERE measure_id = $1', [id]);
     assert.equal(rows.rows[0].n, 2);
@@ -243,11 +378,25 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
   it('continues-as-new before its history grows large, and still knows the events it has seen', async () => {
     const id = measureId('CAN');
     const startOn = ago('P1Y');
-    await s.post(grant(id, { municipality: 'hjorring', measureType: 'stoetteperson', package: 'stoetteperson', grantedOn: startOn, startOn }));
+    await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'stoetteperson',
+        package: 'stoetteperson',
+        grantedOn: startOn,
+        startOn,
+      }),
+    );
     const meeting = event('measure.startup-meeting-held', id, { heldOn: startOn });
     assert.equal((await s.post(meeting)).status, 202);
     for (let i = 1; i <= 20; i++) {
-      const r = await s.post(event('measure.follow-up-held', id, { heldOn: addToDate(startOn, `P${i}D`), participants: ['executor', 'parents'], actionPlanDecision: 'keep' }));
+      const r = await s.post(
+        event('measure.follow-up-held', id, {
+          heldOn: addToDate(startOn, `P${i}D`),
+          participants: ['executor', 'parents'],
+          actionPlanDecision: 'keep',
+        }),
+      );
       assert.equal(r.status, 202, JSON.stringify(r.body));
     }
     const wid = measureWorkflowId('hjorring', id);
@@ -257,7 +406,14 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
 
     // Past the inbox, straight to the workflow: the new run still recognises the old event.
     const replayed = await s.client.workflow.getHandle(wid).executeUpdate(eventUpdate, {
-      args: [{ type: 'measure.startup-meeting-held', eventId: `${meeting.source}/${meeting.id}`, at: Date.now(), data: { heldOn: startOn } }],
+      args: [
+        {
+          type: 'measure.startup-meeting-held',
+          eventId: `${meeting.source}/${meeting.id}`,
+          at: Date.now(),
+          data: { heldOn: startOn },
+        },
+      ],
       updateId: 'a-fresh-update-id',
     });
     assert.equal(replayed.duplicate, true);
@@ -267,7 +423,16 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
 
   it('keeps payloads encrypted in Temporal, and decrypts them for the UI through the codec endpoint', async () => {
     const id = measureId('ENC');
-    await s.post(grant(id, { municipality: 'hjorring', measureType: 'samvaer', package: 'stoettet-samvaer', grantedOn: today(), startOn: today(), caseId: 'C-secret-42' }));
+    await s.post(
+      grant(id, {
+        municipality: 'hjorring',
+        measureType: 'samvaer',
+        package: 'stoettet-samvaer',
+        grantedOn: today(),
+        startOn: today(),
+        caseId: 'C-secret-42',
+      }),
+    );
     const history = await s.client.workflow.getHandle(measureWorkflowId('hjorring', id)).fetchHistory();
     const input = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     assert.ok(input?.metadata && input.data);
@@ -278,7 +443,14 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        payloads: [{ metadata: Object.fromEntries(Object.entries(input.metadata).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(input.data).toString('base64') }],
+        payloads: [
+          {
+            metadata: Object.fromEntries(
+              Object.entries(input.metadata).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+            ),
+            data: Buffer.from(input.data).toString('base64'),
+          },
+        ],
       }),
     });
     assert.equal(res.status, 200);
@@ -290,7 +462,10 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const histories = s.client.workflow.list({ query: `WorkflowType = 'measureWorkflow'` }).intoHistories();
     const recorded: Array<{ workflowId: string; history: any }> = [];
     let n = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: s.workflowBundle, replayName: 'e2e', dataConverter: { payloadCodecs: [TEST_CODEC] } }, keep(histories, recorded))) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: s.workflowBundle, replayName: 'e2e', dataConverter: { payloadCodecs: [TEST_CODEC] } },
+      keep(histories, recorded),
+    )) {
       n += 1;
       assert.equal(result.error, undefined, `${result.workflowId}: ${result.error?.message}`);
     }
@@ -299,12 +474,19 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     if (process.env.RECORD_HISTORIES === '1') {
       const dir = join(__dirname, 'histories');
       mkdirSync(dir, { recursive: true });
-      for (const h of recorded) writeFileSync(join(dir, `${h.workflowId.replace(/[^A-Za-z0-9-]+/g, '_')}.history.bin`), temporal.api.history.v1.History.encode(h.history).finish());
+      for (const h of recorded)
+        writeFileSync(
+          join(dir, `${h.workflowId.replace(/[^A-Za-z0-9-]+/g, '_')}.history.bin`),
+          temporal.api.history.v1.History.encode(h.history).finish(),
+        );
     }
   });
 });
 
-async function* keep<T extends { workflowId: string; history: any }>(source: AsyncIterable<T>, into: T[]): AsyncIterable<T> {
+async function* keep<T extends { workflowId: string; history: any }>(
+  source: AsyncIterable<T>,
+  into: T[],
+): AsyncIterable<T> {
   for await (const h of source) {
     into.push(h);
     yield h;

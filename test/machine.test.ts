@@ -24,26 +24,42 @@ function ev<T extends MeasureEvent['type']>(type: T, data: Ev<T>['data'], at = N
   return { eventId: `dubu/hjorring/evt-${++seq}`, at, type, data } as Ev<T>;
 }
 
-function grant(measureType: string, pkg: string | undefined, startOn: string, grantedOn = startOn, at = NOW, municipality = 'hjorring') {
-  return ev('measure.granted', {
-    municipality,
-    measureType,
-    ...(pkg ? { package: pkg } : {}),
-    caseId: 'C-77',
-    caseworkerId: 'cw-12',
-    grantedOn,
-    startOn,
-    // Hjørring orders every measure "altid med BUM skema og handleplan" (l.88): a well-formed order has it.
-    prerequisites: ['handleplan', 'foraeldrehandleplan'],
-  }, at);
+function grant(
+  measureType: string,
+  pkg: string | undefined,
+  startOn: string,
+  grantedOn = startOn,
+  at = NOW,
+  municipality = 'hjorring',
+) {
+  return ev(
+    'measure.granted',
+    {
+      municipality,
+      measureType,
+      ...(pkg ? { package: pkg } : {}),
+      caseId: 'C-77',
+      caseworkerId: 'cw-12',
+      grantedOn,
+      startOn,
+      // Hjørring orders every measure "altid med BUM skema og handleplan" (l.88): a well-formed order has it.
+      prerequisites: ['handleplan', 'foraeldrehandleplan'],
+    },
+    at,
+  );
 }
 const startup = (heldOn: string, at = NOW) => ev('measure.startup-meeting-held', { heldOn }, at);
 const FULL: Participant[] = ['executor', 'parents'];
 /** `decision` null: the event carries no actionPlanDecision. */
-const followUp = (heldOn: string, participants: Participant[] = FULL, actionPlanDecision: 'keep' | 'revise' | null = 'keep', at = NOW) =>
-  ev('measure.follow-up-held', { heldOn, participants, ...(actionPlanDecision ? { actionPlanDecision } : {}) }, at);
+const followUp = (
+  heldOn: string,
+  participants: Participant[] = FULL,
+  actionPlanDecision: 'keep' | 'revise' | null = 'keep',
+  at = NOW,
+) => ev('measure.follow-up-held', { heldOn, participants, ...(actionPlanDecision ? { actionPlanDecision } : {}) }, at);
 const session = (heldOn: string, at = NOW) => ev('measure.session-held', { heldOn }, at);
-const changed = (pkg: string, effectiveOn: string, at = NOW) => ev('measure.package-changed', { package: pkg, effectiveOn, reason: 'reassessment' }, at);
+const changed = (pkg: string, effectiveOn: string, at = NOW) =>
+  ev('measure.package-changed', { package: pkg, effectiveOn, reason: 'reassessment' }, at);
 const closed = (closedOn: string, at = NOW) => ev('measure.closed', { closedOn, reason: 'goal-reached' }, at);
 
 function hj(slug: string): MeasurePolicy {
@@ -59,7 +75,12 @@ function run(policy: MeasurePolicy, events: MeasureEvent[], now?: number): Measu
 
 function byId(s: MeasureSnapshot, id: string): Deadline {
   const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
+  assert.ok(
+    d,
+    `deadline ${id} exists (have ${deadlines(s)
+      .map((x) => x.id)
+      .join(', ')})`,
+  );
   return d;
 }
 
@@ -68,7 +89,8 @@ function table(s: MeasureSnapshot) {
   return deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
 }
 
-const seedLines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
+const seedLines = (d: Deadline) =>
+  d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind;
 
 function refused(s: MeasureSnapshot, e: MeasureEvent, now: number, pattern: RegExp, state: string) {
   const why = check(s, e, now);
@@ -91,28 +113,75 @@ function refused(s: MeasureSnapshot, e: MeasureEvent, now: number, pattern: RegE
 
 /** The six package types with Hjørring's common pattern: startup meeting and treatment plan 2 weeks,
  *  first follow-up 4 weeks, then every 3 months, 3-6 months per package period. Seed line numbers. */
-const PATTERN_TYPES: Record<string, { packages: string[]; plan: string; first: string; rhythm: string; limit: string }> = {
-  'praktisk-paedagogisk-stoette': { packages: ['roed', 'orange', 'gul', 'groen'], plan: '89-90', first: '94', rhythm: '94-95', limit: '81-85' },
-  familiebehandling: { packages: ['roed', 'gul', 'groen'], plan: '189-190', first: '194', rhythm: '194-195', limit: '181-185' },
-  traumebehandling: { packages: ['roed', 'gul', 'groen'], plan: '294-295', first: '299', rhythm: '299-300', limit: '286-290' },
-  'individuel-behandling': { packages: ['roed', 'gul', 'groen'], plan: '415-416', first: '420', rhythm: '420-421', limit: '407-411' },
-  'kontaktperson-barn': { packages: ['roed', 'gul', 'groen'], plan: '517-518', first: '522', rhythm: '522-523', limit: '483-486,512-513' },
-  'kontaktperson-familie': { packages: ['roed', 'orange', 'gul', 'groen'], plan: '639-640', first: '644', rhythm: '644-645', limit: '631-635' },
+const PATTERN_TYPES: Record<
+  string,
+  { packages: string[]; plan: string; first: string; rhythm: string; limit: string }
+> = {
+  'praktisk-paedagogisk-stoette': {
+    packages: ['roed', 'orange', 'gul', 'groen'],
+    plan: '89-90',
+    first: '94',
+    rhythm: '94-95',
+    limit: '81-85',
+  },
+  familiebehandling: {
+    packages: ['roed', 'gul', 'groen'],
+    plan: '189-190',
+    first: '194',
+    rhythm: '194-195',
+    limit: '181-185',
+  },
+  traumebehandling: {
+    packages: ['roed', 'gul', 'groen'],
+    plan: '294-295',
+    first: '299',
+    rhythm: '299-300',
+    limit: '286-290',
+  },
+  'individuel-behandling': {
+    packages: ['roed', 'gul', 'groen'],
+    plan: '415-416',
+    first: '420',
+    rhythm: '420-421',
+    limit: '407-411',
+  },
+  'kontaktperson-barn': {
+    packages: ['roed', 'gul', 'groen'],
+    plan: '517-518',
+    first: '522',
+    rhythm: '522-523',
+    limit: '483-486,512-513',
+  },
+  'kontaktperson-familie': {
+    packages: ['roed', 'orange', 'gul', 'groen'],
+    plan: '639-640',
+    first: '644',
+    rhythm: '644-645',
+    limit: '631-635',
+  },
 };
 
-const ALL_TYPES = [
-  ...Object.keys(PATTERN_TYPES),
-  'sikkerhedsplan',
-  'stoetteperson',
-  'samvaer',
-  'indsatsteamet',
-];
+const ALL_TYPES = [...Object.keys(PATTERN_TYPES), 'sikkerhedsplan', 'stoetteperson', 'samvaer', 'indsatsteamet'];
 
 /** Back-dated: granted 2026-07-30, started 2026-08-03, imported on NOW (2026-11-30).
  *  Today: granted and started 2026-11-30. Every date below is worked out by hand. */
 const STARTS = {
-  backdated: { grantedOn: '2026-07-30', startOn: '2026-08-03', w2: '2026-08-17', w4: '2026-08-31', m3: '2026-11-03', m6: '2027-02-03' },
-  today: { grantedOn: '2026-11-30', startOn: '2026-11-30', w2: '2026-12-14', w4: '2026-12-28', m3: '2027-02-28', m6: '2027-05-30' },
+  backdated: {
+    grantedOn: '2026-07-30',
+    startOn: '2026-08-03',
+    w2: '2026-08-17',
+    w4: '2026-08-31',
+    m3: '2026-11-03',
+    m6: '2027-02-03',
+  },
+  today: {
+    grantedOn: '2026-11-30',
+    startOn: '2026-11-30',
+    w2: '2026-12-14',
+    w4: '2026-12-28',
+    m3: '2027-02-28',
+    m6: '2027-05-30',
+  },
 } as const;
 
 describe('the Hjørring catalogue as the machine sees it', () => {
@@ -134,15 +203,21 @@ describe('the Hjørring catalogue as the machine sees it', () => {
       const after = typeof f.after === 'string' ? f.after : f.after.max;
       return addToDate(ref, after) > addToDate(ref, 'P3M');
     });
-    assert.deepEqual(governed.map((t) => t.slug), []);
     assert.deepEqual(
-      getMunicipality('hjorring')!.measureTypes.filter((t) => underSection95(t)).map((t) => t.slug).sort(),
+      governed.map((t) => t.slug),
+      [],
+    );
+    assert.deepEqual(
+      getMunicipality('hjorring')!
+        .measureTypes.filter((t) => underSection95(t))
+        .map((t) => t.slug)
+        .sort(),
       [...Object.keys(PATTERN_TYPES), 'sikkerhedsplan'].sort(),
     );
   });
 });
 
-describe('every Hjørring type and package can be granted, with the seed\'s deadlines', () => {
+describe("every Hjørring type and package can be granted, with the seed's deadlines", () => {
   for (const [when, S] of Object.entries(STARTS)) {
     for (const [slug, p] of Object.entries(PATTERN_TYPES)) {
       for (const pkg of p.packages) {
@@ -174,8 +249,13 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
           assert.deepEqual([re.basis, re.strength, seedLines(re)], ['municipal', 'soft', `${SEED}:${p.limit}`]);
           assert.equal(re.alsoRequiredBy, undefined);
           // Back-dated: what is already past is overdue at once; today: nothing is.
-          const overdue = deadlines(s).filter((d) => displayStatus(d, NOW) === 'overdue').map((d) => d.id);
-          assert.deepEqual(overdue, when === 'backdated' ? ['startup-meeting', 'treatment-plan', 'first-follow-up'] : []);
+          const overdue = deadlines(s)
+            .filter((d) => displayStatus(d, NOW) === 'overdue')
+            .map((d) => d.id);
+          assert.deepEqual(
+            overdue,
+            when === 'backdated' ? ['startup-meeting', 'treatment-plan', 'first-follow-up'] : [],
+          );
         });
       }
     }
@@ -191,7 +271,10 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
       ]);
       const ff = byId(s, 'first-follow-up');
       assert.deepEqual([ff.basis, ff.strength, seedLines(ff)], ['municipal', 'hard', `${SEED}:720`]);
-      assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', S.m3]]);
+      assert.deepEqual(
+        ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+        [['statutory', S.m3]],
+      );
       assert.equal(seedLines(byId(s, 'treatment-plan')), `${SEED}:715-716`);
     });
 
@@ -222,7 +305,14 @@ describe('every Hjørring type and package can be granted, with the seed\'s dead
         ['prerequisite-foraeldrehandleplan', null, S.grantedOn, 'met'],
       ]);
       const after = apply(s, startup(S.w2 < '2026-11-30' ? S.w2 : '2026-11-30'), NOW); // not after today
-      assert.deepEqual(deadlines(after).map((d) => [d.id, d.status]), [['startup-meeting', 'met'], ['prerequisite-handleplan', 'met'], ['prerequisite-foraeldrehandleplan', 'met']]);
+      assert.deepEqual(
+        deadlines(after).map((d) => [d.id, d.status]),
+        [
+          ['startup-meeting', 'met'],
+          ['prerequisite-handleplan', 'met'],
+          ['prerequisite-foraeldrehandleplan', 'met'],
+        ],
+      );
     });
 
     test(`indsatsteamet (no packages), ${when}: course end at 6 months`, () => {
@@ -265,11 +355,14 @@ describe('follow-up rhythm through the machine', () => {
       followUp('2026-08-17'),
       followUp('2026-09-25'),
     ]);
-    assert.deepEqual(table(s).filter(([id]) => id.includes('follow-up')), [
-      ['first-follow-up', null, '2026-08-17', 'met'],
-      ['follow-up#1', null, '2026-09-28', 'met'], // 08-17 + 6 weeks
-      ['follow-up#2', null, '2026-11-06', 'pending'], // 09-25 + 6 weeks
-    ]);
+    assert.deepEqual(
+      table(s).filter(([id]) => id.includes('follow-up')),
+      [
+        ['first-follow-up', null, '2026-08-17', 'met'],
+        ['follow-up#1', null, '2026-09-28', 'met'], // 08-17 + 6 weeks
+        ['follow-up#2', null, '2026-11-06', 'pending'], // 09-25 + 6 weeks
+      ],
+    );
     assert.equal(seedLines(byId(s, 'follow-up#2')), `${SEED}:720-721`);
   });
 
@@ -279,17 +372,23 @@ describe('follow-up rhythm through the machine', () => {
       startup('2026-06-02'),
       followUp('2026-08-29'),
     ]);
-    assert.deepEqual(table(s).filter(([id]) => id.includes('follow-up')), [
-      ['first-follow-up', null, '2026-08-29', 'met'], // 05-29 + 3 months
-      ['follow-up#1', null, '2027-02-28', 'pending'], // 08-29 + 6 months, clamped
-    ]);
+    assert.deepEqual(
+      table(s).filter(([id]) => id.includes('follow-up')),
+      [
+        ['first-follow-up', null, '2026-08-29', 'met'], // 05-29 + 3 months
+        ['follow-up#1', null, '2027-02-28', 'pending'], // 08-29 + 6 months, clamped
+      ],
+    );
     assert.equal(seedLines(byId(s, 'follow-up#1')), `${SEED}:868-869`);
   });
 
   test('stoetteperson: follow-ups are not required and create no deadline', () => {
     const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', '2026-08-03'), startup('2026-08-10')]);
     // Only the startup meeting and the two plans it is ordered with (l.762-764): no follow-up.
-    assert.deepEqual(deadlines(s).map((d) => d.kind), ['startup-meeting', 'prerequisite-handleplan', 'prerequisite-foraeldrehandleplan']);
+    assert.deepEqual(
+      deadlines(s).map((d) => d.kind),
+      ['startup-meeting', 'prerequisite-handleplan', 'prerequisite-foraeldrehandleplan'],
+    );
   });
 
   test('month-end arithmetic: start 2026-08-31 → follow-up 2026-09-28, floor 2026-11-30, reassessment 2026-11-30..2027-02-28', () => {
@@ -314,7 +413,12 @@ describe('follow-up rhythm through the machine', () => {
     assert.equal(re.expectedFrom, '2026-12-15');
     assert.equal(re.dueOn, '2027-03-15');
     // Only the reassessment is a range.
-    assert.deepEqual(deadlines(s).filter((d) => d.expectedFrom !== undefined).map((d) => d.id), ['reassessment#1']);
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => d.expectedFrom !== undefined)
+        .map((d) => d.id),
+      ['reassessment#1'],
+    );
   });
 });
 
@@ -339,11 +443,18 @@ describe('follow-ups that do not count', () => {
     assert.equal(ff.metOn, undefined);
     assert.equal(displayStatus(ff, NOW), 'overdue');
     assert.equal(s.state, 'awaiting-first-follow-up');
-    assert.equal(deadlines(s).some((d) => d.kind === 'follow-up'), false);
+    assert.equal(
+      deadlines(s).some((d) => d.kind === 'follow-up'),
+      false,
+    );
 
     // An empty meeting misses both.
     const empty = apply(s, followUp('2026-08-25', [], null), NOW);
-    assert.deepEqual(empty.context.facts.followUps[2].missing, ['participant executor', 'participant parents', 'a decision on the action plan']);
+    assert.deepEqual(empty.context.facts.followUps[2].missing, [
+      'participant executor',
+      'participant parents',
+      'a decision on the action plan',
+    ]);
 
     // A later valid one does meet it, and the rhythm counts from it.
     const valid = followUp('2026-08-27', ['executor', 'parents', 'child'], 'revise');
@@ -352,11 +463,17 @@ describe('follow-ups that do not count', () => {
     const met = byId(t, 'first-follow-up');
     assert.deepEqual([met.status, met.metOn, met.settledBy], ['met', '2026-08-27', valid.eventId]);
     assert.equal(byId(t, 'follow-up#1').dueOn, '2026-11-27');
-    assert.deepEqual(t.context.facts.followUps.map((u) => u.counts), [false, false, true]);
+    assert.deepEqual(
+      t.context.facts.followUps.map((u) => u.counts),
+      [false, false, true],
+    );
   });
 
   test('the child is optional: executor and parents heard, with a decision, counts', () => {
-    const s = run(hj('praktisk-paedagogisk-stoette'), [...base(), followUp('2026-08-28', ['parents', 'executor'], 'keep')]);
+    const s = run(hj('praktisk-paedagogisk-stoette'), [
+      ...base(),
+      followUp('2026-08-28', ['parents', 'executor'], 'keep'),
+    ]);
     assert.equal(s.context.facts.followUps[0].counts, true);
     assert.equal(byId(s, 'first-follow-up').status, 'met');
   });
@@ -375,15 +492,32 @@ describe('follow-ups that do not count', () => {
 });
 
 describe('Indsatsteamet: course end at the 8th session or 6 months, whichever first', () => {
-  const days = ['2026-08-10', '2026-08-17', '2026-08-24', '2026-08-31', '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28'];
+  const days = [
+    '2026-08-10',
+    '2026-08-17',
+    '2026-08-24',
+    '2026-08-31',
+    '2026-09-07',
+    '2026-09-14',
+    '2026-09-21',
+    '2026-09-28',
+  ];
 
   test('7 sessions: still due at 6 months', () => {
-    const s = run(hj('indsatsteamet'), [grant('indsatsteamet', undefined, '2026-08-03'), startup('2026-08-05'), ...days.slice(0, 7).map((d) => session(d))]);
+    const s = run(hj('indsatsteamet'), [
+      grant('indsatsteamet', undefined, '2026-08-03'),
+      startup('2026-08-05'),
+      ...days.slice(0, 7).map((d) => session(d)),
+    ]);
     assert.equal(byId(s, 'course-end').dueOn, '2027-02-03');
   });
 
   test('the 8th session brings the end forward to its date', () => {
-    const s = run(hj('indsatsteamet'), [grant('indsatsteamet', undefined, '2026-08-03'), startup('2026-08-05'), ...days.map((d) => session(d))]);
+    const s = run(hj('indsatsteamet'), [
+      grant('indsatsteamet', undefined, '2026-08-03'),
+      startup('2026-08-05'),
+      ...days.map((d) => session(d)),
+    ]);
     const ce = byId(s, 'course-end');
     assert.equal(ce.dueOn, '2026-09-28');
     assert.equal(displayStatus(ce, NOW), 'overdue');
@@ -394,8 +528,21 @@ describe('Indsatsteamet: course end at the 8th session or 6 months, whichever fi
   });
 
   test('8 sessions spread past 6 months: the time limit comes first', () => {
-    const late = ['2026-03-10', '2026-04-10', '2026-05-10', '2026-06-10', '2026-07-10', '2026-08-10', '2026-09-10', '2026-10-10'];
-    const s = run(hj('indsatsteamet'), [grant('indsatsteamet', undefined, '2026-03-02'), startup('2026-03-04'), ...late.map((d) => session(d))]);
+    const late = [
+      '2026-03-10',
+      '2026-04-10',
+      '2026-05-10',
+      '2026-06-10',
+      '2026-07-10',
+      '2026-08-10',
+      '2026-09-10',
+      '2026-10-10',
+    ];
+    const s = run(hj('indsatsteamet'), [
+      grant('indsatsteamet', undefined, '2026-03-02'),
+      startup('2026-03-04'),
+      ...late.map((d) => session(d)),
+    ]);
     assert.equal(byId(s, 'course-end').dueOn, '2026-09-02');
   });
 
@@ -408,11 +555,21 @@ describe('Indsatsteamet: course end at the 8th session or 6 months, whichever fi
 // ---- forced reassessment --------------------------------------------------------------------
 
 /** Praktisk pædagogisk støtte, Pakke Rød, started 2026-08-03 (limit 2027-02-03), each event sent on its date. */
-function toTheLimit(policy = hj('praktisk-paedagogisk-stoette'), pkg = 'roed', municipality = 'hjorring'): MeasureSnapshot {
+function toTheLimit(
+  policy = hj('praktisk-paedagogisk-stoette'),
+  pkg = 'roed',
+  municipality = 'hjorring',
+): MeasureSnapshot {
   const at = (d: string) => Date.parse(`${d}T09:00:00Z`);
-  const events: MeasureEvent[] = [grant(policy.measureType.slug, pkg, '2026-08-03', '2026-07-30', at('2026-07-30'), municipality)];
+  const events: MeasureEvent[] = [
+    grant(policy.measureType.slug, pkg, '2026-08-03', '2026-07-30', at('2026-07-30'), municipality),
+  ];
   if (policy.measureType.startupMeeting) events.push(startup('2026-08-10', at('2026-08-10')));
-  events.push(followUp('2026-08-28', FULL, 'keep', at('2026-08-28')), followUp('2026-11-27', FULL, 'keep', at('2026-11-27')), followUp('2027-01-29', FULL, 'revise', at('2027-01-29')));
+  events.push(
+    followUp('2026-08-28', FULL, 'keep', at('2026-08-28')),
+    followUp('2026-11-27', FULL, 'keep', at('2026-11-27')),
+    followUp('2027-01-29', FULL, 'revise', at('2027-01-29')),
+  );
   return run(policy, events);
 }
 
@@ -428,7 +585,11 @@ describe('forced reassessment at the duration limit', () => {
     assert.equal(byId(due, 'reassessment#1').status, 'pending');
     assert.equal(tick(s, Date.parse('2027-03-15T10:00:00Z')).state, 'reassessment-due');
     // A follow-up while the decision is awaited is recorded, and the measure stays reassessment-due.
-    const fu = apply(due, followUp('2027-02-03', FULL, 'keep', Date.parse('2027-02-03T09:00:00Z')), Date.parse('2027-02-03T09:00:00Z'));
+    const fu = apply(
+      due,
+      followUp('2027-02-03', FULL, 'keep', Date.parse('2027-02-03T09:00:00Z')),
+      Date.parse('2027-02-03T09:00:00Z'),
+    );
     assert.equal(fu.state, 'reassessment-due');
     assert.equal(byId(fu, 'follow-up#3').status, 'met');
   });
@@ -441,7 +602,13 @@ describe('forced reassessment at the duration limit', () => {
     const change = changed('gul', '2027-02-05', now);
     const s = apply(due, change, now);
     assert.equal(s.state, 'following-up');
-    assert.deepEqual(s.context.facts.periods.map((p) => [p.package, p.startOn]), [['roed', '2026-08-03'], ['gul', '2027-02-05']]);
+    assert.deepEqual(
+      s.context.facts.periods.map((p) => [p.package, p.startOn]),
+      [
+        ['roed', '2026-08-03'],
+        ['gul', '2027-02-05'],
+      ],
+    );
     const r1 = byId(s, 'reassessment#1');
     assert.deepEqual([r1.status, r1.metOn, r1.settledBy], ['met', '2027-02-05', change.eventId]);
     const r2 = byId(s, 'reassessment#2');
@@ -466,7 +633,10 @@ describe('forced reassessment at the duration limit', () => {
     assert.deepEqual([r1.status, r1.metOn, r1.settledBy], ['met', '2027-02-04', c.eventId]);
     const fu = byId(s, 'follow-up#3');
     assert.deepEqual([fu.status, fu.settledBy, fu.metOn], ['cancelled', c.eventId, undefined]);
-    assert.deepEqual(deadlines(s).filter((d) => d.status === 'pending'), []);
+    assert.deepEqual(
+      deadlines(s).filter((d) => d.status === 'pending'),
+      [],
+    );
     // Deadlines met before the close stay met.
     assert.deepEqual([byId(s, 'first-follow-up').status, byId(s, 'follow-up#2').status], ['met', 'met']);
   });
@@ -478,15 +648,33 @@ describe('forced reassessment at the duration limit', () => {
     const now = Date.parse('2027-02-04T09:00:00Z');
     const due = tick(toTheLimit(pol), now);
     for (const approvedBy of ['teamleder', 'afdelingsleder', 'visitationsudvalg'] as const) {
-      refused(due, ev('measure.extended', { until: '2027-05-03', approvedBy }, now), now, /praktisk-paedagogisk-stoette allows no extension/, 'reassessment-due');
+      refused(
+        due,
+        ev('measure.extended', { until: '2027-05-03', approvedBy }, now),
+        now,
+        /praktisk-paedagogisk-stoette allows no extension/,
+        'reassessment-due',
+      );
     }
   });
 
   test('extended: allowed by a policy naming teamleder, moving the limit to `until`', () => {
-    const pol = testPolicy(fastMeasureType({
-      firstFollowUp: { after: 'P4W', from: 'start', strength: 'hard', source: { kind: 'policy-setting', note: 'test' } },
-      followUp: { after: 'P3M', from: 'previous-follow-up', strength: 'hard', source: { kind: 'policy-setting', note: 'test' } },
-    }));
+    const pol = testPolicy(
+      fastMeasureType({
+        firstFollowUp: {
+          after: 'P4W',
+          from: 'start',
+          strength: 'hard',
+          source: { kind: 'policy-setting', note: 'test' },
+        },
+        followUp: {
+          after: 'P3M',
+          from: 'previous-follow-up',
+          strength: 'hard',
+          source: { kind: 'policy-setting', note: 'test' },
+        },
+      }),
+    );
     assert.deepEqual(pol.measureType.reassessment?.extensionApprovers, ['teamleder']);
     const s0 = toTheLimit(pol, 'roed', 'testby');
     assert.equal(s0.state, 'following-up');
@@ -494,8 +682,20 @@ describe('forced reassessment at the duration limit', () => {
     const due = tick(s0, now);
     assert.equal(due.state, 'reassessment-due');
 
-    refused(due, ev('measure.extended', { until: '2027-05-03', approvedBy: 'afdelingsleder' }, now), now, /must be approved by teamleder; approvedBy was afdelingsleder/, 'reassessment-due');
-    refused(due, ev('measure.extended', { until: '2027-02-03', approvedBy: 'teamleder' }, now), now, /does not extend beyond the current limit 2027-02-03/, 'reassessment-due');
+    refused(
+      due,
+      ev('measure.extended', { until: '2027-05-03', approvedBy: 'afdelingsleder' }, now),
+      now,
+      /must be approved by teamleder; approvedBy was afdelingsleder/,
+      'reassessment-due',
+    );
+    refused(
+      due,
+      ev('measure.extended', { until: '2027-02-03', approvedBy: 'teamleder' }, now),
+      now,
+      /does not extend beyond the current limit 2027-02-03/,
+      'reassessment-due',
+    );
 
     const ext = ev('measure.extended', { until: '2027-05-03', approvedBy: 'teamleder' }, now);
     const s = apply(due, ext, now);
@@ -504,7 +704,10 @@ describe('forced reassessment at the duration limit', () => {
     assert.deepEqual([r1.dueOn, r1.status, r1.metOn, r1.settledBy], ['2027-02-03', 'met', '2027-02-04', ext.eventId]);
     const r11 = byId(s, 'reassessment#1.1');
     // The extended limit keeps the rule's strength and source and records who approved it (issue 9.7).
-    assert.deepEqual([r11.dueOn, r11.status, r11.strength, r11.approvedBy], ['2027-05-03', 'pending', 'soft', 'teamleder']);
+    assert.deepEqual(
+      [r11.dueOn, r11.status, r11.strength, r11.approvedBy],
+      ['2027-05-03', 'pending', 'soft', 'teamleder'],
+    );
     assert.deepEqual(r11.source, pol.measureType.reassessment!.source);
     assert.equal(tick(s, Date.parse('2027-05-02T21:59:59Z')).state, 'following-up');
     assert.equal(tick(s, Date.parse('2027-05-02T22:00:00Z')).state, 'reassessment-due'); // 00:00 CEST on 05-03
@@ -512,17 +715,33 @@ describe('forced reassessment at the duration limit', () => {
 
   test('extended: an extension beyond maxExtendedTo (counted from the package period start) is refused', () => {
     const setting = { kind: 'policy-setting', note: 'test' } as const;
-    const pol = testPolicy(fastMeasureType({
-      firstFollowUp: { after: 'P4W', from: 'start', strength: 'hard', source: setting },
-      followUp: { after: 'P3M', from: 'previous-follow-up', strength: 'hard', source: setting },
-      reassessment: { after: 'P6M', from: 'period-start', strength: 'soft', outcomes: ['close', 'extend'], extensionApprovers: ['teamleder'], maxExtendedTo: 'P9M', source: setting },
-    }));
+    const pol = testPolicy(
+      fastMeasureType({
+        firstFollowUp: { after: 'P4W', from: 'start', strength: 'hard', source: setting },
+        followUp: { after: 'P3M', from: 'previous-follow-up', strength: 'hard', source: setting },
+        reassessment: {
+          after: 'P6M',
+          from: 'period-start',
+          strength: 'soft',
+          outcomes: ['close', 'extend'],
+          extensionApprovers: ['teamleder'],
+          maxExtendedTo: 'P9M',
+          source: setting,
+        },
+      }),
+    );
     const now = Date.parse('2027-02-04T09:00:00Z');
     const due = tick(toTheLimit(pol, 'roed', 'testby'), now);
     assert.equal(due.state, 'reassessment-due');
     // 2026-08-03 + P9M = 2027-05-03: up to that day is allowed, the day after is not.
     assert.equal(check(due, ev('measure.extended', { until: '2027-05-03', approvedBy: 'teamleder' }, now), now), null);
-    refused(due, ev('measure.extended', { until: '2027-05-04', approvedBy: 'teamleder' }, now), now, /beyond the longest extension .*P9M.*2027-05-03/, 'reassessment-due');
+    refused(
+      due,
+      ev('measure.extended', { until: '2027-05-04', approvedBy: 'teamleder' }, now),
+      now,
+      /beyond the longest extension .*P9M.*2027-05-03/,
+      'reassessment-due',
+    );
   });
 });
 
@@ -539,25 +758,44 @@ describe('the statutory floor governs where the municipality sets nothing strict
   });
 
   test('a municipal first follow-up later than 3 months: statutory governs, the municipal one is listed', () => {
-    const pol = testPolicy(fastMeasureType({ firstFollowUp: { after: 'P4M', from: 'start', strength: 'hard', source: setting }, followUp: null }));
+    const pol = testPolicy(
+      fastMeasureType({
+        firstFollowUp: { after: 'P4M', from: 'start', strength: 'hard', source: setting },
+        followUp: null,
+      }),
+    );
     const s = run(pol, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-08-03', NOW, 'testby')]);
     const ff = byId(s, 'first-follow-up');
     assert.deepEqual([ff.dueOn, ff.basis], ['2026-11-03', 'statutory']);
-    assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn, a.source.kind]), [['municipal', '2026-12-03', 'policy-setting']]);
+    assert.deepEqual(
+      ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn, a.source.kind]),
+      [['municipal', '2026-12-03', 'policy-setting']],
+    );
   });
 
   test('a municipal first follow-up equal to 3 months: the municipal rule governs, the floor is listed', () => {
-    const pol = testPolicy(fastMeasureType({ firstFollowUp: { after: 'P3M', from: 'start', strength: 'hard', source: setting }, followUp: null }));
+    const pol = testPolicy(
+      fastMeasureType({
+        firstFollowUp: { after: 'P3M', from: 'start', strength: 'hard', source: setting },
+        followUp: null,
+      }),
+    );
     const s = run(pol, [grant('hurtig-stoette', 'roed', '2026-08-31', '2026-08-31', NOW, 'testby')]);
     const ff = byId(s, 'first-follow-up');
     assert.deepEqual([ff.dueOn, ff.basis, ff.source.kind], ['2026-11-30', 'municipal', 'policy-setting']);
-    assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2026-11-30']]);
+    assert.deepEqual(
+      ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['statutory', '2026-11-30']],
+    );
   });
 
   test('a legal basis outside BL § 95 and no municipal rule: no follow-up deadline at all', () => {
     const pol = testPolicy(fastMeasureType({ blParagraphs: [30], firstFollowUp: null, followUp: null }));
     const s = run(pol, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-08-03', NOW, 'testby')]);
-    assert.deepEqual(deadlines(s).map((d) => d.kind), ['reassessment']);
+    assert.deepEqual(
+      deadlines(s).map((d) => d.kind),
+      ['reassessment'],
+    );
   });
 });
 
@@ -572,8 +810,20 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
     assert.equal(s.state, 'ordered');
     // Hjørring's 2 weeks are a municipal default (issue 9.6): the legal duty is accepted, with a warning.
     const after = apply(s, followUp('2026-08-28'), NOW);
-    assert.deepEqual([after.state, byId(after, 'first-follow-up').metOn, byId(after, 'startup-meeting').status], ['following-up', '2026-08-28', 'pending']);
-    const seedSays = testPolicy(fastMeasureType({ startupMeeting: { after: 'P2W', from: 'start', strength: 'hard', source: { kind: 'seed', document: 'x.txt', lines: '1', quote: 'q' } } }));
+    assert.deepEqual(
+      [after.state, byId(after, 'first-follow-up').metOn, byId(after, 'startup-meeting').status],
+      ['following-up', '2026-08-28', 'pending'],
+    );
+    const seedSays = testPolicy(
+      fastMeasureType({
+        startupMeeting: {
+          after: 'P2W',
+          from: 'start',
+          strength: 'hard',
+          source: { kind: 'seed', document: 'x.txt', lines: '1', quote: 'q' },
+        },
+      }),
+    );
     const t = run(seedSays, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-07-30', NOW, 'testby')]);
     refused(t, followUp('2026-08-28'), NOW, /before the startup meeting/, 'ordered');
   });
@@ -581,7 +831,13 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
   test('the startup meeting twice', () => {
     const s = apply(granted(), startup('2026-08-10'), NOW);
     assert.equal(s.state, 'awaiting-first-follow-up');
-    refused(s, startup('2026-08-12'), NOW, /startup meeting was already held on 2026-08-10/, 'awaiting-first-follow-up');
+    refused(
+      s,
+      startup('2026-08-12'),
+      NOW,
+      /startup meeting was already held on 2026-08-10/,
+      'awaiting-first-follow-up',
+    );
   });
 
   test('a second grant', () => {
@@ -602,7 +858,8 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
       closed('2026-09-03'),
       session('2026-09-02'),
     ];
-    for (const e of after) refused(s, e, NOW, e.type === 'measure.granted' ? /already been granted/ : /closed on 2026-09-01/, 'closed');
+    for (const e of after)
+      refused(s, e, NOW, e.type === 'measure.granted' ? /already been granted/ : /closed on 2026-09-01/, 'closed');
   });
 
   test('a package change to the same package, or to an unknown one', () => {
@@ -618,7 +875,13 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
   test('a follow-up dated in the future relative to now', () => {
     const s = apply(granted(), startup('2026-08-10'), NOW);
     // NOW is 2026-11-30 10:00Z: 2026-12-01 is tomorrow in Copenhagen, 2026-11-30 is today.
-    refused(s, followUp('2026-12-01'), NOW, /heldOn 2026-12-01 is in the future \(today is 2026-11-30/, 'awaiting-first-follow-up');
+    refused(
+      s,
+      followUp('2026-12-01'),
+      NOW,
+      /heldOn 2026-12-01 is in the future \(today is 2026-11-30/,
+      'awaiting-first-follow-up',
+    );
     assert.equal(check(s, followUp('2026-11-30'), NOW), null);
     // At 23:30Z it is already 2026-12-01 in Copenhagen.
     assert.equal(check(s, followUp('2026-12-01'), Date.parse('2026-11-30T23:30:00Z')), null);
@@ -626,12 +889,30 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
 
   test('a grant of a type with packages but no package', () => {
     const s = newMeasure(ppst());
-    refused(s, grant('praktisk-paedagogisk-stoette', undefined, '2026-08-03'), NOW, /praktisk-paedagogisk-stoette has packages \(roed, orange, gul, groen\); the grant must name one/, 'new');
+    refused(
+      s,
+      grant('praktisk-paedagogisk-stoette', undefined, '2026-08-03'),
+      NOW,
+      /praktisk-paedagogisk-stoette has packages \(roed, orange, gul, groen\); the grant must name one/,
+      'new',
+    );
   });
 
   test('a grant naming a package for a type without packages, or an unknown package', () => {
-    refused(newMeasure(hj('sikkerhedsplan')), grant('sikkerhedsplan', 'roed', '2026-08-03'), NOW, /has no packages/, 'new');
-    refused(newMeasure(hj('familiebehandling')), grant('familiebehandling', 'orange', '2026-08-03'), NOW, /unknown package orange/, 'new');
+    refused(
+      newMeasure(hj('sikkerhedsplan')),
+      grant('sikkerhedsplan', 'roed', '2026-08-03'),
+      NOW,
+      /has no packages/,
+      'new',
+    );
+    refused(
+      newMeasure(hj('familiebehandling')),
+      grant('familiebehandling', 'orange', '2026-08-03'),
+      NOW,
+      /unknown package orange/,
+      'new',
+    );
   });
 });
 

@@ -55,11 +55,16 @@ function grant(measureType: string, startOn: string, o: GrantOpts = {}) {
 const startup = (heldOn: string) => ev('measure.startup-meeting-held', { heldOn }, heldOn);
 const followUp = (heldOn: string, participants: Participant[] = ['executor', 'parents']) =>
   ev('measure.follow-up-held', { heldOn, participants, actionPlanDecision: 'keep' }, heldOn);
-const met = (obligation: string, metOn: string, sentOn = metOn) => ev('measure.obligation-met', { obligation, metOn }, sentOn);
+const met = (obligation: string, metOn: string, sentOn = metOn) =>
+  ev('measure.obligation-met', { obligation, metOn }, sentOn);
 const placed = (placedOn: string, sentOn = placedOn) => ev('child.placed', { placedOn }, sentOn);
-const extended = (until: string, approvedBy: 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg', sentOn: string) =>
-  ev('measure.extended', { until, approvedBy }, sentOn);
-const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'], sentOn = closedOn) => ev('measure.closed', { closedOn, reason }, sentOn);
+const extended = (
+  until: string,
+  approvedBy: 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg',
+  sentOn: string,
+) => ev('measure.extended', { until, approvedBy }, sentOn);
+const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'], sentOn = closedOn) =>
+  ev('measure.closed', { closedOn, reason }, sentOn);
 
 function al(slug: string): MeasurePolicy {
   const p = resolveMeasurePolicy('allerod', slug);
@@ -117,34 +122,47 @@ describe('the Allerød catalogue', () => {
     );
     // Every type carries the statutory floor: the § 52 stk. 3 types under BL § 32, aftercare (SEL § 76)
     // under BL § 114, which BL § 95 stk. 1 names too.
-    assert.deepEqual(m.measureTypes.filter((t) => !underSection95(t)).map((t) => t.slug), []);
+    assert.deepEqual(
+      m.measureTypes.filter((t) => !underSection95(t)).map((t) => t.slug),
+      [],
+    );
     // The seed is silent on escalation: the municipal default ladder.
-    assert.deepEqual(m.escalation.map((e) => [e.level, e.role, e.after, e.source.kind]), [
-      [1, 'sagsbehandler', 'P0D', 'policy-setting'],
-      [2, 'teamleder', 'P7D', 'policy-setting'],
-      [3, 'afdelingsleder', 'P14D', 'policy-setting'],
-    ]);
+    assert.deepEqual(
+      m.escalation.map((e) => [e.level, e.role, e.after, e.source.kind]),
+      [
+        [1, 'sagsbehandler', 'P0D', 'policy-setting'],
+        [2, 'teamleder', 'P7D', 'policy-setting'],
+        [3, 'afdelingsleder', 'P14D', 'policy-setting'],
+      ],
+    );
   });
 
   test('every Allerød catalogue record is in exactly one type, and every rule of it is cited there', () => {
     type Rule = { kind?: string; item?: string; lines?: Array<[number, number]>; lines_text: string };
-    const records = (JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{
-      id: string;
-      timers: Rule[];
-      prerequisites?: Rule[];
-      age_triggers?: Rule[];
-      counts?: Rule[];
-    }>).filter((r) => r.id.startsWith('all-'));
+    const records = (
+      JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{
+        id: string;
+        timers: Rule[];
+        prerequisites?: Rule[];
+        age_triggers?: Rule[];
+        counts?: Rule[];
+      }>
+    ).filter((r) => r.id.startsWith('all-'));
     assert.equal(records.length, 6);
     const sourcesOf = (v: unknown, out: RuleSource[] = []): RuleSource[] => {
       if (Array.isArray(v)) v.forEach((x) => sourcesOf(x, out));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-        if (k === 'source') out.push(x as RuleSource);
-        else sourcesOf(x, out);
-      }
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'source') out.push(x as RuleSource);
+          else sourcesOf(x, out);
+        }
       return out;
     };
-    const ranges = (l: string) => l.split(',').map((p) => p.trim().split('-').map(Number)).map(([a, b]) => [a, b ?? a] as const);
+    const ranges = (l: string) =>
+      l
+        .split(',')
+        .map((p) => p.trim().split('-').map(Number))
+        .map(([a, b]) => [a, b ?? a] as const);
     const missing: string[] = [];
     for (const r of records) {
       const types = m!.measureTypes.filter((t) => t.catalogueIds?.includes(r.id));
@@ -152,7 +170,8 @@ describe('the Allerød catalogue', () => {
       const cited = sourcesOf(types).flatMap((s) => (s.kind === 'seed' ? ranges(s.lines) : []));
       for (const t of [...r.timers, ...(r.prerequisites ?? []), ...(r.age_triggers ?? []), ...(r.counts ?? [])]) {
         const own = t.lines ?? ranges(t.lines_text);
-        if (!own.some(([c, d]) => cited.some(([a, b]) => a <= d && c <= b))) missing.push(`${r.id} ${t.kind ?? t.item} l.${t.lines_text}`);
+        if (!own.some(([c, d]) => cited.some(([a, b]) => a <= d && c <= b)))
+          missing.push(`${r.id} ${t.kind ?? t.item} l.${t.lines_text}`);
       }
     }
     assert.deepEqual(missing, []);
@@ -165,7 +184,12 @@ describe('kontaktperson-familie: 3 months, then every 6, and the end at a placem
   test('a back-dated measure through its whole life', () => {
     const p = al('kontaktperson-familie');
     // Granted 2026-01-12, started 2026-01-15, both documents in place at the grant.
-    let s = run(p, [grant('kontaktperson-familie', '2026-01-15', { grantedOn: '2026-01-12', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run(p, [
+      grant('kontaktperson-familie', '2026-01-15', {
+        grantedOn: '2026-01-12',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
     assert.equal(s.state, 'awaiting-first-follow-up', 'no startup meeting in this service level');
     assert.deepEqual(table(s), [
       // seed l.1405-1407: "dog senest efter 3 måneder efter iværksættelsen": 2026-01-15 + 3 months
@@ -177,7 +201,10 @@ describe('kontaktperson-familie: 3 months, then every 6, and the end at a placem
     const ff = byId(s, 'first-follow-up');
     assert.deepEqual([ff.basis, ff.strength, lines(ff.source)], ['municipal', 'hard', cite('1405-1408')]);
     // BL § 95 says the same date; the municipal rule is listed first, the statute beside it.
-    assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2026-04-15']]);
+    assert.deepEqual(
+      ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['statutory', '2026-04-15']],
+    );
     assert.equal(byId(s, 'prerequisite-handleplan').metOn, '2026-01-12');
     assert.equal(byId(s, 'prerequisite-handleplan').strength, 'soft');
 
@@ -193,10 +220,16 @@ describe('kontaktperson-familie: 3 months, then every 6, and the end at a placem
     s = run(p, [placed('2026-10-05')], s);
     assert.equal(s.state, 'reassessment-due');
     const end = byId(s, 'end-after-placement');
-    assert.deepEqual([end.dueOn, end.strength, end.forcesDecision, lines(end.source)], ['2026-10-05', 'hard', true, cite('1358-1359')]);
+    assert.deepEqual(
+      [end.dueOn, end.strength, end.forcesDecision, lines(end.source)],
+      ['2026-10-05', 'hard', true, cite('1358-1359')],
+    );
     s = run(p, [closed('2026-10-06', 'placed')], s);
     assert.equal(s.state, 'closed');
-    assert.deepEqual([byId(s, 'end-after-placement').status, byId(s, 'end-after-placement').metOn], ['met', '2026-10-06']);
+    assert.deepEqual(
+      [byId(s, 'end-after-placement').status, byId(s, 'end-after-placement').metOn],
+      ['met', '2026-10-06'],
+    );
     assert.equal(byId(s, 'follow-up#2').status, 'cancelled');
   });
 });
@@ -215,7 +248,10 @@ describe('uddannelsessted: prerequisites, 3/6-month follow-ups, the yearly revis
       ['prerequisite-handleplan', null, '2025-08-11', 'met'],
       ['prerequisite-samtykke-foraeldre', null, '2025-08-11', 'met'],
     ]);
-    assert.deepEqual([byId(s, 'reassessment#1').strength, lines(byId(s, 'reassessment#1').source)], ['hard', cite('80-83')]);
+    assert.deepEqual(
+      [byId(s, 'reassessment#1').strength, lines(byId(s, 'reassessment#1').source)],
+      ['hard', cite('80-83')],
+    );
 
     s = run(p, [followUp('2025-11-04'), followUp('2026-05-04')], s);
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-05-04'); // seed l.138: "herefter igen hver 6 mdr.": 2025-11-04 + 6 months
@@ -251,7 +287,13 @@ describe('uddannelsessted: prerequisites, 3/6-month follow-ups, the yearly revis
 describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13-year assessment, end at placement', () => {
   test('a course through its life', () => {
     const p = al('praktisk-paedagogisk-stoette');
-    let s = run(p, [grant('praktisk-paedagogisk-stoette', '2026-02-02', { grantedOn: '2026-01-28', birth: '2014-05-10', prerequisites: ['boernefaglig-undersoegelse'] })]);
+    let s = run(p, [
+      grant('praktisk-paedagogisk-stoette', '2026-02-02', {
+        grantedOn: '2026-01-28',
+        birth: '2014-05-10',
+        prerequisites: ['boernefaglig-undersoegelse'],
+      }),
+    ]);
     assert.equal(s.state, 'ordered');
     assert.deepEqual(table(s), [
       ['startup-meeting', null, '2026-02-16', 'pending'], // policy setting (seed l.426-427 gives no date): start + 2 weeks
@@ -262,13 +304,22 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
       ['age-review', null, '2027-05-10', 'pending'], // seed l.399-401: "Hvis barnet er over 13 år skal det vurderes": 13th birthday
     ]);
     assert.equal(byId(s, 'startup-meeting').source.kind, 'policy-setting');
-    assert.deepEqual([byId(s, 'reassessment#1').strength, lines(byId(s, 'reassessment#1').source)], ['soft', cite('305-307')]);
-    assert.deepEqual([byId(s, 'prerequisite-boernefaglig-undersoegelse').strength, byId(s, 'prerequisite-handleplan').strength], ['hard', 'soft']);
+    assert.deepEqual(
+      [byId(s, 'reassessment#1').strength, lines(byId(s, 'reassessment#1').source)],
+      ['soft', cite('305-307')],
+    );
+    assert.deepEqual(
+      [byId(s, 'prerequisite-boernefaglig-undersoegelse').strength, byId(s, 'prerequisite-handleplan').strength],
+      ['hard', 'soft'],
+    );
 
     // The startup meeting's 2 weeks are a municipal default (the seed sets no time): a follow-up
     // before it is accepted with a warning, not refused (issue 9.6).
     allowed(s, followUp('2026-02-05'));
-    assert.match(warnings(p, followUp('2026-02-05'), run(p, [followUp('2026-02-05')], s).context.facts).join(), /before a startup meeting was reported/);
+    assert.match(
+      warnings(p, followUp('2026-02-05'), run(p, [followUp('2026-02-05')], s).context.facts).join(),
+      /before a startup meeting was reported/,
+    );
     s = run(p, [met('prerequisite-handleplan', '2026-02-09'), startup('2026-02-10')], s);
     assert.equal(s.state, 'awaiting-first-follow-up');
     assert.equal(byId(s, 'prerequisite-handleplan').metOn, '2026-02-09');
@@ -298,7 +349,10 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
     // seed l.277-279: "Endelig ophører den praktisk, pædagogisk støtte, hvis barnet anbringes."
     s = run(p, [placed('2027-06-01')], s);
     assert.equal(s.state, 'reassessment-due');
-    assert.deepEqual([byId(s, 'end-after-placement').dueOn, lines(byId(s, 'end-after-placement').source)], ['2027-06-01', cite('277-279')]);
+    assert.deepEqual(
+      [byId(s, 'end-after-placement').dueOn, lines(byId(s, 'end-after-placement').source)],
+      ['2027-06-01', cite('277-279')],
+    );
     s = run(p, [closed('2027-06-01', 'placed')], s);
     assert.equal(s.state, 'closed');
     assert.equal(byId(s, 'end-after-placement').status, 'met');
@@ -317,7 +371,11 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
 
   test('observationsforløb: closed within 3 months, no extension', () => {
     const p = al('praktisk-paedagogisk-stoette-observation');
-    let s = run(p, [grant('praktisk-paedagogisk-stoette-observation', '2026-03-02', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run(p, [
+      grant('praktisk-paedagogisk-stoette-observation', '2026-03-02', {
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
     // seed l.320-321: "Observationen skal af hensyn til familien være afsluttet i løbet af 3 mdr."
     const limit = byId(s, 'reassessment#1');
     assert.deepEqual([limit.dueOn, limit.strength, lines(limit.source)], ['2026-06-02', 'hard', cite('318-321')]);
@@ -335,7 +393,11 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
     assert.deepEqual(p.measureType.legalBasis, ['SEL § 52 stk. 3 nr. 2', 'SEL § 57a stk. 4']);
     const s = run(p, [grant('praktisk-paedagogisk-stoette-foraeldrepaalaeg', '2026-03-02'), startup('2026-03-10')]);
     // seed l.364-366: "stoppes hjælpen, hvis familien ikke er motiverede, dog ikke hvis hjælpen ydes som forældrepålæg"
-    refusedWith(s, closed('2026-04-01', 'not-motivated'), /may not be closed with reason not-motivated: praktisk pædagogisk støtte givet som forældrepålæg/);
+    refusedWith(
+      s,
+      closed('2026-04-01', 'not-motivated'),
+      /may not be closed with reason not-motivated: praktisk pædagogisk støtte givet som forældrepålæg/,
+    );
     // Lack of effect is not lack of motivation: the order may end for it.
     allowed(s, closed('2026-04-01', 'no-progress'));
     allowed(s, closed('2026-04-01', 'goal-reached'));
@@ -379,10 +441,19 @@ describe('familiebehandling (Paraplyen): ca. 7 months, decided by faglig koordin
 
   test('as an order: no consent needed, and not closed for lack of motivation', () => {
     const p = al('familiebehandling-paalaeg');
-    const s = run(p, [grant('familiebehandling-paalaeg', '2026-01-05', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'psykologvurdering'] }), startup('2026-01-12')]);
+    const s = run(p, [
+      grant('familiebehandling-paalaeg', '2026-01-05', {
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan', 'psykologvurdering'],
+      }),
+      startup('2026-01-12'),
+    ]);
     // seed l.572-575: decided "uanset forældrene eller den unge ikke vil give deres samtykker hertil"
     assert.ok(!ids(s).includes('prerequisite-samtykke-foraeldre'));
-    assert.ok(deadlines(s).filter((d) => d.kind.startsWith('prerequisite-')).every((d) => d.status === 'met'));
+    assert.ok(
+      deadlines(s)
+        .filter((d) => d.kind.startsWith('prerequisite-'))
+        .every((d) => d.status === 'met'),
+    );
     refusedWith(s, closed('2026-03-01', 'not-motivated'), /may not be closed with reason not-motivated/);
     allowed(s, closed('2026-03-01', 'no-progress'));
     allowed(s, closed('2026-03-01', 'goal-reached'));
@@ -401,7 +472,10 @@ describe('aflastning: established by 12, assessed at 13, ended by 16', () => {
     assert.deepEqual(warnings(al('aflastning'), grant('aflastning', '2026-02-28', { birth: '2013-03-01' })), []);
     const late = grant('aflastning', '2026-03-01', { birth: '2013-03-01' });
     allowed(s0, late);
-    assert.match(warnings(al('aflastning'), late).join(), /aflastning can be granted only up to the age of 13y.*soft rule/);
+    assert.match(
+      warnings(al('aflastning'), late).join(),
+      /aflastning can be granted only up to the age of 13y.*soft rule/,
+    );
     // Without a birth date the case system has not told us the age: granted, no age deadlines.
     const s = run(al('aflastning'), [grant('aflastning', '2026-03-02')]);
     assert.ok(!deadlines(s).some((d) => d.kind.startsWith('age-')));
@@ -423,7 +497,9 @@ describe('aflastning: established by 12, assessed at 13, ended by 16', () => {
 
     s = run(p, [followUp('2026-04-10'), followUp('2026-10-01'), followUp('2027-03-30'), followUp('2027-09-29')], s);
     assert.deepEqual(
-      deadlines(s).filter((d) => d.kind === 'follow-up').map((d) => d.dueOn),
+      deadlines(s)
+        .filter((d) => d.kind === 'follow-up')
+        .map((d) => d.dueOn),
       ['2026-10-10', '2027-04-01', '2027-09-30', '2028-03-29'], // seed l.932: every 6 months from the one held
     );
     s = tickTo(s, '2027-10-01');
@@ -448,7 +524,12 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
 
   test('a placement: closed within 3 months as a rule', () => {
     const p = al('kontaktperson-ung');
-    let s = run(p, [grant('kontaktperson-ung', '2026-01-05', { birth: BIRTH, prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run(p, [
+      grant('kontaktperson-ung', '2026-01-05', {
+        birth: BIRTH,
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
     assert.deepEqual(table(s), [
       ['startup-meeting', null, '2026-01-19', 'pending'], // policy setting (seed l.1177-1179 agrees a startup meeting)
       ['first-follow-up', null, '2026-04-05', 'pending'], // seed l.1202-1203: "efter de første tre måneder"
@@ -469,14 +550,28 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
     s = tickTo(s, '2026-09-16');
     assert.equal(s.state, 'reassessment-due');
     s = run(p, [closed('2026-09-14', 'placed', '2026-09-16')], s);
-    assert.deepEqual([byId(s, 'end-after-placement').status, byId(s, 'end-after-placement').metOn], ['met', '2026-09-14']);
+    assert.deepEqual(
+      [byId(s, 'end-after-placement').status, byId(s, 'end-after-placement').metOn],
+      ['met', '2026-09-14'],
+    );
   });
 
   test('at 17½ the plan and the reassessment; at 18 the measure ends', () => {
     const p = al('kontaktperson-ung');
-    let s = run(p, [grant('kontaktperson-ung', '2026-01-05', { birth: BIRTH, prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }), startup('2026-01-14'), followUp('2026-04-02'), followUp('2026-10-01')]);
+    let s = run(p, [
+      grant('kontaktperson-ung', '2026-01-05', {
+        birth: BIRTH,
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+      startup('2026-01-14'),
+      followUp('2026-04-02'),
+      followUp('2026-10-01'),
+    ]);
     s = run(p, [met('transition-plan', '2027-02-20'), met('aftercare-decision', '2027-02-25')], s);
-    assert.deepEqual([byId(s, 'transition-plan').metOn, byId(s, 'aftercare-decision').metOn], ['2027-02-20', '2027-02-25']);
+    assert.deepEqual(
+      [byId(s, 'transition-plan').metOn, byId(s, 'aftercare-decision').metOn],
+      ['2027-02-20', '2027-02-25'],
+    );
     assert.equal(lines(byId(s, 'transition-plan').source), cite('1182-1187'));
     s = tickTo(s, '2027-09-01');
     assert.equal(s.state, 'reassessment-due');
@@ -488,7 +583,11 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
     const p = al('kontaktperson-ung-ungepaalaeg');
     const s = run(p, [grant('kontaktperson-ung-ungepaalaeg', '2026-01-05', { birth: BIRTH }), startup('2026-01-14')]);
     // seed l.1214-1216: "Forløbet skal dog ikke afsluttes, hvis det er givet som ungepålæg"
-    refusedWith(s, closed('2026-03-01', 'offer-not-used'), /may not be closed with reason offer-not-used: en kontaktperson givet som ungepålæg/);
+    refusedWith(
+      s,
+      closed('2026-03-01', 'offer-not-used'),
+      /may not be closed with reason offer-not-used: en kontaktperson givet som ungepålæg/,
+    );
     allowed(s, closed('2026-03-01', 'other'));
     assert.ok(ids(s).includes('transition-plan') && ids(s).includes('age-limit'));
   });
@@ -498,10 +597,15 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
     const s = run(p, [grant('kontaktperson-ung-dom', '2026-01-05', { birth: BIRTH }), startup('2026-01-14')]);
     // seed l.1209-1213: "skal forløbet afsluttes med mindre det er en del af en dom"
     refusedWith(s, closed('2026-03-01', 'offer-not-used'), /sagsbehandler indberetter i stedet til retten/);
-    assert.deepEqual(deadlines(s).filter((d) => d.kind.match(/transition|aftercare|age/)).map((d) => [d.id, d.dueOn]), [
-      ['transition-plan', '2027-02-28'],
-      ['aftercare-decision', '2027-02-28'],
-    ]);
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => d.kind.match(/transition|aftercare|age/))
+        .map((d) => [d.id, d.dueOn]),
+      [
+        ['transition-plan', '2027-02-28'],
+        ['aftercare-decision', '2027-02-28'],
+      ],
+    );
   });
 
   test('aftercare (efterværn): from 18, the right lapses at 23 or on a new placement', () => {
@@ -513,14 +617,19 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
     const late = grant('kontaktperson-eftervaern', '2030-04-11', { birth: '2007-04-10' });
     assert.match(check(s0, late, late.at) ?? '', /only up to the age of 23y/);
 
-    let s = run(p, [grant('kontaktperson-eftervaern', '2025-05-01', { birth: '2007-04-10', prerequisites: ['handleplan'] })]);
+    let s = run(p, [
+      grant('kontaktperson-eftervaern', '2025-05-01', { birth: '2007-04-10', prerequisites: ['handleplan'] }),
+    ]);
     assert.deepEqual(table(s), [
       ['startup-meeting', null, '2025-05-15', 'pending'],
       ['first-follow-up', null, '2025-08-01', 'pending'], // seed l.1202-1204, the Kontakten rule; BL § 95 (aftercare, § 114) says the same date
       ['prerequisite-handleplan', null, '2025-05-01', 'met'],
       ['age-limit', null, '2030-04-10', 'pending'], // seed l.1072: "Retten bortfalder ved det 23 år"
     ]);
-    assert.deepEqual(byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2025-08-01']]);
+    assert.deepEqual(
+      byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['statutory', '2025-08-01']],
+    );
     // seed l.1072-1073: "... eller, hvis den unge genanbringes."
     s = run(p, [startup('2025-05-08'), placed('2026-02-01', '2026-02-02')], s);
     assert.equal(s.state, 'reassessment-due');
@@ -535,7 +644,11 @@ describe('kontaktperson-ung (Kontakten): transition plan at 17½, end at 18, end
 describe('unenforced rules carry their reason', () => {
   test('hours caps, the 17-year exception, the minimum after release, the end of compulsory schooling', () => {
     const un = (slug: string) => (al(slug).measureType as MeasureTypePolicy).unenforced ?? [];
-    const has = (slug: string, l: string) => assert.ok(un(slug).some((u) => lines(u.source) === cite(l) && u.why.length > 0), `${slug} l.${l}`);
+    const has = (slug: string, l: string) =>
+      assert.ok(
+        un(slug).some((u) => lines(u.source) === cite(l) && u.why.length > 0),
+        `${slug} l.${l}`,
+      );
     has('kontaktperson-familie', '1351-1352'); // op til to timer pr. uge
     has('aflastning', '934-937'); // afsluttes senest når barnet er 17 år (contradicts l.789-790)
     has('kontaktperson-ung', '989-993,1055-1059'); // min. 6 mdr. efter løsladelsen

@@ -36,15 +36,35 @@ const GRANTED = '2026-02-20';
 const BORN = '2012-05-10';
 
 function grant(measureType: string, extra: Partial<Ev<'measure.granted'>['data']> = {}) {
-  return ev('measure.granted', { municipality: M, measureType, caseId: 'C-2', caseworkerId: 'cw-7', grantedOn: GRANTED, startOn: START, childBirthDate: BORN, ...extra }, extra.grantedOn ?? GRANTED);
+  return ev(
+    'measure.granted',
+    {
+      municipality: M,
+      measureType,
+      caseId: 'C-2',
+      caseworkerId: 'cw-7',
+      grantedOn: GRANTED,
+      startOn: START,
+      childBirthDate: BORN,
+      ...extra,
+    },
+    extra.grantedOn ?? GRANTED,
+  );
 }
-const followUp = (heldOn: string, participants: Participant[], extra: { actionPlanDecision?: 'keep' | 'revise'; nextMeetingOn?: string } = {}) =>
-  ev('measure.follow-up-held', { heldOn, participants, ...extra }, heldOn);
+const followUp = (
+  heldOn: string,
+  participants: Participant[],
+  extra: { actionPlanDecision?: 'keep' | 'revise'; nextMeetingOn?: string } = {},
+) => ev('measure.follow-up-held', { heldOn, participants, ...extra }, heldOn);
 const met = (obligation: string, metOn: string) => ev('measure.obligation-met', { obligation, metOn }, metOn);
 const session = (heldOn: string) => ev('measure.session-held', { heldOn }, heldOn);
-const extended = (until: string, approvedBy: 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg', on: string) =>
-  ev('measure.extended', { until, approvedBy }, on);
-const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'] = 'goal-reached') => ev('measure.closed', { closedOn, reason }, closedOn);
+const extended = (
+  until: string,
+  approvedBy: 'sagsbehandler' | 'teamleder' | 'afdelingsleder' | 'visitationsudvalg',
+  on: string,
+) => ev('measure.extended', { until, approvedBy }, on);
+const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'] = 'goal-reached') =>
+  ev('measure.closed', { closedOn, reason }, closedOn);
 
 function hal(slug: string): MeasurePolicy {
   const p = resolveMeasurePolicy(M, slug);
@@ -58,12 +78,14 @@ function run(slug: string, events: MeasureEvent[]): MeasureSnapshot {
 }
 const more = (s: MeasureSnapshot, ...events: MeasureEvent[]) => events.reduce((x, e) => apply(x, e, e.at), s);
 
-
 function refused(s: MeasureSnapshot, e: MeasureEvent, pattern: RegExp) {
   const why = check(s, e, e.at);
   assert.ok(why !== null, `check refuses ${e.type}`);
   assert.match(why, pattern);
-  assert.throws(() => apply(s, e, e.at), (err: unknown) => err instanceof RefusedEvent && err.message === why);
+  assert.throws(
+    () => apply(s, e, e.at),
+    (err: unknown) => err instanceof RefusedEvent && err.message === why,
+  );
 }
 
 // ---- the catalogue ---------------------------------------------------------------------------
@@ -97,8 +119,22 @@ const CATALOGUE_IDS: Record<string, string> = {
 /** SEL § 52 stk. 3 nr. 1-6 and 8, and § 52 stk. 4: supportive measures under the BL § 95 floor. */
 const PLACEMENTS = ['plejefamilie', 'netvaerkspleje', 'eget-vaerelse', 'opholdssted', 'doegninstitution'];
 /** BL § 95 stk. 1: the § 32 supportive measures and the §§ 46/47 placements. */
-const STATUTORY = ['dagtilbud', 'aktiviteter', 'praktisk-paedagogisk-stoette', 'familiebehandling', 'doegnophold-familie', 'aflastning', 'kontaktperson', 'praktik', 'vordende-foraeldre',
-  'plejefamilie', 'netvaerkspleje', 'eget-vaerelse', 'opholdssted', 'doegninstitution'];
+const STATUTORY = [
+  'dagtilbud',
+  'aktiviteter',
+  'praktisk-paedagogisk-stoette',
+  'familiebehandling',
+  'doegnophold-familie',
+  'aflastning',
+  'kontaktperson',
+  'praktik',
+  'vordende-foraeldre',
+  'plejefamilie',
+  'netvaerkspleje',
+  'eget-vaerelse',
+  'opholdssted',
+  'doegninstitution',
+];
 
 describe('the Halsnæs catalogue', () => {
   test('one measure type per catalogue record, each record in exactly one type', () => {
@@ -106,21 +142,42 @@ describe('the Halsnæs catalogue', () => {
     assert.ok(p);
     assert.equal(p.name, 'Halsnæs Kommune');
     assert.equal(p.document.file, SEED);
-    assert.deepEqual(Object.fromEntries(p.measureTypes.map((t) => [t.slug, (t.catalogueIds ?? []).join(',')])), CATALOGUE_IDS);
+    assert.deepEqual(
+      Object.fromEntries(p.measureTypes.map((t) => [t.slug, (t.catalogueIds ?? []).join(',')])),
+      CATALOGUE_IDS,
+    );
     const catalogue = JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as Array<{ id: string }>;
-    assert.deepEqual(catalogue.filter((r) => r.id.startsWith('hal-')).map((r) => r.id).sort(), Object.values(CATALOGUE_IDS).sort());
+    assert.deepEqual(
+      catalogue
+        .filter((r) => r.id.startsWith('hal-'))
+        .map((r) => r.id)
+        .sort(),
+      Object.values(CATALOGUE_IDS).sort(),
+    );
   });
 
   test('the BL § 95 floor applies to the supportive measures and the placements; no type has a startup meeting', () => {
     const p = getMunicipality(M)!;
-    assert.deepEqual(p.measureTypes.filter((t) => underSection95(t)).map((t) => t.slug).sort(), [...STATUTORY].sort());
+    assert.deepEqual(
+      p.measureTypes
+        .filter((t) => underSection95(t))
+        .map((t) => t.slug)
+        .sort(),
+      [...STATUTORY].sort(),
+    );
     // The seed mentions startup meetings (e.g. l.1580) but sets no time for them.
-    assert.deepEqual(p.measureTypes.filter((t) => t.startupMeeting || t.treatmentPlan).map((t) => t.slug), []);
-    assert.deepEqual(p.escalation.map((e) => [e.level, e.role, e.after, e.source.kind]), [
-      [1, 'sagsbehandler', 'P0D', 'policy-setting'],
-      [2, 'teamleder', 'P7D', 'policy-setting'],
-      [3, 'afdelingsleder', 'P14D', 'policy-setting'],
-    ]);
+    assert.deepEqual(
+      p.measureTypes.filter((t) => t.startupMeeting || t.treatmentPlan).map((t) => t.slug),
+      [],
+    );
+    assert.deepEqual(
+      p.escalation.map((e) => [e.level, e.role, e.after, e.source.kind]),
+      [
+        [1, 'sagsbehandler', 'P0D', 'policy-setting'],
+        [2, 'teamleder', 'P7D', 'policy-setting'],
+        [3, 'afdelingsleder', 'P14D', 'policy-setting'],
+      ],
+    );
   });
 });
 
@@ -132,70 +189,190 @@ const PRE = [
   ['prerequisite-boernefaglig-undersoegelse', null, START, 'pending'],
   ['prerequisite-handleplan', null, START, 'pending'],
 ] as const;
-const AT_GRANT: Record<string, { state: string; table: ReadonlyArray<readonly [string, string | null, string, string]> }> = {
+const AT_GRANT: Record<
+  string,
+  { state: string; table: ReadonlyArray<readonly [string, string | null, string, string]> }
+> = {
   // l.212-213: "Tildeles typisk som udgangspunkt for en periode af tre måneder, herefter ... revurdering"
   konsulentbistand: { state: 'following-up', table: [['reassessment#1', null, '2026-06-02', 'pending']] },
   // l.321-322: a count (1-3 samtaleforløb) only: no date until it is reached
   'raadgivning-funktionsnedsaettelse': { state: 'following-up', table: [] },
   // l.487-493: "indenfor 3 måneder og herefter mindst 1 gang om året"; l.365-369: "under 18 år"
-  merudgifter: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['age-limit', null, '2030-05-10', 'pending']] },
+  merudgifter: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['age-limit', null, '2030-05-10', 'pending'],
+    ],
+  },
   // l.751-753: "skal følges op efter 3 måneder"; l.543-545: "under 18 år"
-  'tabt-arbejdsfortjeneste': { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['age-limit', null, '2030-05-10', 'pending']] },
+  'tabt-arbejdsfortjeneste': {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['age-limit', null, '2030-05-10', 'pending'],
+    ],
+  },
   // l.959-960: "minimum én gang årligt"
-  'aflastning-handicap': { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2027-03-02', 'pending']] },
+  'aflastning-handicap': {
+    state: 'awaiting-first-follow-up',
+    table: [['first-follow-up', null, '2027-03-02', 'pending']],
+  },
   // l.1124-1127: "hver 6. måned"; l.1035-1042: written agreement before the start; l.1008: 12-18 år
   ledsagelse: {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-09-02', 'pending'], ['prerequisite-skriftlig-aftale', null, START, 'pending'], ['age-limit', null, '2030-05-10', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-09-02', 'pending'],
+      ['prerequisite-skriftlig-aftale', null, START, 'pending'],
+      ['age-limit', null, '2030-05-10', 'pending'],
+    ],
   },
   // l.1265-1268: first after 3 months; l.1215-1220: a 3-month initial course, then assessment
-  dagtilbud: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  dagtilbud: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.1370-1376: first after 3 months; l.1361-1364: "som oftest med udgangspunkt i 1 år"
-  aktiviteter: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2027-03-02', 'pending'], ...PRE] },
+  aktiviteter: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2027-03-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.1635-1638 / l.1557-1562
-  'praktisk-paedagogisk-stoette': { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  'praktisk-paedagogisk-stoette': {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.1847-1851 / l.1717-1722
-  familiebehandling: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  familiebehandling: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.2029-2031: "gerne 1 gang månedligt"; l.1980-1984: "ofte ... 3 – 6 måneder"
   'doegnophold-familie': {
     state: 'awaiting-first-follow-up',
     // The soft monthly rhythm (l.2029-2031) and, behind it, the hard BL § 95 floor as its own deadline.
-    table: [['first-follow-up', null, '2026-04-02', 'pending'], ['first-follow-up-statutory', null, '2026-06-02', 'pending'], ['reassessment#1', '2026-06-02', '2026-09-02', 'pending'], ...PRE],
+    table: [
+      ['first-follow-up', null, '2026-04-02', 'pending'],
+      ['first-follow-up-statutory', null, '2026-06-02', 'pending'],
+      ['reassessment#1', '2026-06-02', '2026-09-02', 'pending'],
+      ...PRE,
+    ],
   },
   // l.2254-2256: first after 3 months; l.2258-2260: a child conversation at least once a year
-  aflastning: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['child-conversation', null, '2027-03-02', 'pending']] },
+  aflastning: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['child-conversation', null, '2027-03-02', 'pending'],
+    ],
+  },
   // l.2449-2453 / l.2369-2374
-  kontaktperson: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  kontaktperson: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.2615-2619: visit after 3 months; l.2621-2625: review at most 6 months apart; l.2627-2629: 2 child conversations a year
   plejefamilie: {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['visit', null, '2026-06-02', 'pending'], ['plan-review', null, '2026-09-02', 'pending'], ['child-conversation', null, '2026-09-02', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['visit', null, '2026-06-02', 'pending'],
+      ['plan-review', null, '2026-09-02', 'pending'],
+      ['child-conversation', null, '2026-09-02', 'pending'],
+    ],
   },
   // l.2827-2831, l.2833-2837, l.2839-2841
   netvaerkspleje: {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['visit', null, '2026-06-02', 'pending'], ['plan-review', null, '2026-09-02', 'pending'], ['child-conversation', null, '2026-09-02', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['visit', null, '2026-06-02', 'pending'],
+      ['plan-review', null, '2026-09-02', 'pending'],
+      ['child-conversation', null, '2026-09-02', 'pending'],
+    ],
   },
   // l.3067-3073, l.3075-3077 (no visit or meeting rhythm for this form)
-  'eget-vaerelse': { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['plan-review', null, '2026-09-02', 'pending'], ['child-conversation', null, '2026-09-02', 'pending']] },
+  'eget-vaerelse': {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['plan-review', null, '2026-09-02', 'pending'],
+      ['child-conversation', null, '2026-09-02', 'pending'],
+    ],
+  },
   // l.3291-3293: meeting after 3 months; l.3295-3299; l.3301-3303
   opholdssted: {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['placement-meeting', null, '2026-06-02', 'pending'], ['plan-review', null, '2026-09-02', 'pending'], ['child-conversation', null, '2026-09-02', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['placement-meeting', null, '2026-06-02', 'pending'],
+      ['plan-review', null, '2026-09-02', 'pending'],
+      ['child-conversation', null, '2026-09-02', 'pending'],
+    ],
   },
   // l.3513-3515, l.3517-3521, l.3523-3525
   doegninstitution: {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-06-02', 'pending'], ...PRE, ['placement-meeting', null, '2026-06-02', 'pending'], ['plan-review', null, '2026-09-02', 'pending'], ['child-conversation', null, '2026-09-02', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ...PRE,
+      ['placement-meeting', null, '2026-06-02', 'pending'],
+      ['plan-review', null, '2026-09-02', 'pending'],
+      ['child-conversation', null, '2026-09-02', 'pending'],
+    ],
   },
   // l.3691-3700 / l.3626-3632
-  praktik: { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  praktik: {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.3957-3960 / l.3880-3885
-  'vordende-foraeldre': { state: 'awaiting-first-follow-up', table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2026-06-02', 'pending'], ...PRE] },
+  'vordende-foraeldre': {
+    state: 'awaiting-first-follow-up',
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2026-06-02', 'pending'],
+      ...PRE,
+    ],
+  },
   // l.4148-4152: first after 3 months; l.4063-4069: one school year at a time; l.4071-4078: after half a year
   'oekonomisk-stoette-efterskole': {
     state: 'awaiting-first-follow-up',
-    table: [['first-follow-up', null, '2026-06-02', 'pending'], ['reassessment#1', null, '2027-03-02', 'pending'], ...PRE, ['extension-assessment', null, '2026-09-02', 'pending']],
+    table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
+      ['reassessment#1', null, '2027-03-02', 'pending'],
+      ...PRE,
+      ['extension-assessment', null, '2026-09-02', 'pending'],
+    ],
   },
   // l.4167-4317: no deadline of any kind
   'oekonomisk-stoette': { state: 'following-up', table: [] },
@@ -212,21 +389,39 @@ describe('every Halsnæs type granted 2026-02-20, started 2026-03-02, the child 
       const s = run(slug, [grant(slug)]);
       assert.equal(s.state, want.state);
       assert.deepEqual(table(s), want.table);
-      for (const d of deadlines(s)) assert.ok((d.source.kind === 'seed' && d.source.document === SEED) || d.basis === 'statutory', `${slug}/${d.id} cites the seed or the statute`);
+      for (const d of deadlines(s))
+        assert.ok(
+          (d.source.kind === 'seed' && d.source.document === SEED) || d.basis === 'statutory',
+          `${slug}/${d.id} cites the seed or the statute`,
+        );
       if (PLACEMENTS.includes(slug)) {
         // No municipal follow-up rhythm: BL § 95, jf. § 96 governs, 3 months from start (2026-06-02).
         const ff = byId(s, 'first-follow-up');
-        assert.deepEqual([ff.basis, ff.strength, ff.source.kind === 'statute' && ff.source.paragraph], ['statutory', 'hard', 'Barnets Lov § 95, jf. § 96']);
+        assert.deepEqual(
+          [ff.basis, ff.strength, ff.source.kind === 'statute' && ff.source.paragraph],
+          ['statutory', 'hard', 'Barnets Lov § 95, jf. § 96'],
+        );
       } else if (STATUTORY.includes(slug)) {
         // BL § 95: 3 months from start (2026-06-02), listed beside the municipal rule.
         const ff = byId(s, 'first-follow-up');
         assert.equal(ff.basis, 'municipal');
-        assert.deepEqual(ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['statutory', '2026-06-02']]);
+        assert.deepEqual(
+          ff.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+          [['statutory', '2026-06-02']],
+        );
       }
       // Nothing is overdue the day of the grant; on the start's next day the prerequisites are.
-      assert.deepEqual(deadlines(s).filter((d) => displayStatus(d, at(GRANTED)) === 'overdue'), []);
-      const late = deadlines(s).filter((d) => displayStatus(d, at('2026-03-03')) === 'overdue').map((d) => d.id);
-      assert.deepEqual(late, want.table.filter(([id]) => id.startsWith('prerequisite-')).map(([id]) => id));
+      assert.deepEqual(
+        deadlines(s).filter((d) => displayStatus(d, at(GRANTED)) === 'overdue'),
+        [],
+      );
+      const late = deadlines(s)
+        .filter((d) => displayStatus(d, at('2026-03-03')) === 'overdue')
+        .map((d) => d.id);
+      assert.deepEqual(
+        late,
+        want.table.filter(([id]) => id.startsWith('prerequisite-')).map(([id]) => id),
+      );
     });
   }
 });
@@ -247,22 +442,37 @@ describe('praktisk pædagogisk støtte: 3-month course, yearly follow-up, agreed
 
   test('prerequisites: one from the grant list, one by event', () => {
     const s = base();
-    assert.deepEqual([byId(s, 'prerequisite-boernefaglig-undersoegelse').status, byId(s, 'prerequisite-boernefaglig-undersoegelse').metOn], ['met', GRANTED]);
-    assert.deepEqual([byId(s, 'prerequisite-handleplan').status, byId(s, 'prerequisite-handleplan').metOn], ['met', '2026-03-10']);
+    assert.deepEqual(
+      [
+        byId(s, 'prerequisite-boernefaglig-undersoegelse').status,
+        byId(s, 'prerequisite-boernefaglig-undersoegelse').metOn,
+      ],
+      ['met', GRANTED],
+    );
+    assert.deepEqual(
+      [byId(s, 'prerequisite-handleplan').status, byId(s, 'prerequisite-handleplan').metOn],
+      ['met', '2026-03-10'],
+    );
   });
 
   test('a follow-up without the provider is kept but does not count; the next counts and the agreed date governs', () => {
     const s = base();
-    assert.deepEqual(s.context.facts.followUps.map((f) => [f.heldOn, f.counts, f.missing]), [
-      ['2026-05-28', false, ['participant executor']],
-      ['2026-05-29', true, []],
-    ]);
+    assert.deepEqual(
+      s.context.facts.followUps.map((f) => [f.heldOn, f.counts, f.missing]),
+      [
+        ['2026-05-28', false, ['participant executor']],
+        ['2026-05-29', true, []],
+      ],
+    );
     assert.equal(byId(s, 'first-follow-up').metOn, '2026-05-29');
     // l.1635-1638: "derefter mindst en gang årligt": 2026-05-29 + 1 year = 2027-05-29; the meeting agreed for 2026-11-15 is earlier and governs.
     const next = byId(s, 'follow-up#1');
     assert.equal(next.dueOn, '2026-11-15');
     assert.equal(lines(next), `${SEED}:1621-1626`);
-    assert.deepEqual(next.alsoRequiredBy?.map((a) => a.dueOn), ['2027-05-29']);
+    assert.deepEqual(
+      next.alsoRequiredBy?.map((a) => a.dueOn),
+      ['2027-05-29'],
+    );
   });
 
   test('at 3 months the course is reassessed: extension by the allocation committee only', () => {
@@ -275,28 +485,48 @@ describe('praktisk pædagogisk støtte: 3-month course, yearly follow-up, agreed
     const due = tick(s, at('2026-06-02'));
     assert.equal(due.state, 'reassessment-due');
     // l.1483: "Kompetencefordeling Visitationsudvalget"
-    refused(due, extended('2027-03-02', 'teamleder', '2026-06-02'), /must be approved by visitationsudvalg; approvedBy was teamleder/);
+    refused(
+      due,
+      extended('2027-03-02', 'teamleder', '2026-06-02'),
+      /must be approved by visitationsudvalg; approvedBy was teamleder/,
+    );
     const x = more(due, extended('2027-03-02', 'visitationsudvalg', '2026-06-02'));
     assert.equal(x.state, 'following-up');
     assert.deepEqual([byId(x, 'reassessment#1').status, byId(x, 'reassessment#1').metOn], ['met', '2026-06-02']);
-    assert.deepEqual([byId(x, 'reassessment#1.1').dueOn, byId(x, 'reassessment#1.1').status], ['2027-03-02', 'pending']);
+    assert.deepEqual(
+      [byId(x, 'reassessment#1.1').dueOn, byId(x, 'reassessment#1.1').status],
+      ['2027-03-02', 'pending'],
+    );
     // The agreed meeting is held; with no new date agreed the yearly rhythm runs: 2026-11-10 + 1 year.
     const y = more(x, followUp('2026-11-10', ['parents', 'executor']));
     assert.equal(byId(y, 'follow-up#1').metOn, '2026-11-10');
-    assert.deepEqual([byId(y, 'follow-up#2').dueOn, lines(byId(y, 'follow-up#2'))], ['2027-11-10', `${SEED}:1635-1638`]);
+    assert.deepEqual(
+      [byId(y, 'follow-up#2').dueOn, lines(byId(y, 'follow-up#2'))],
+      ['2027-11-10', `${SEED}:1635-1638`],
+    );
     const c = more(y, closed('2027-02-15'));
     assert.equal(c.state, 'closed');
-    assert.deepEqual(deadlines(c).filter((d) => d.status === 'pending'), []);
+    assert.deepEqual(
+      deadlines(c).filter((d) => d.status === 'pending'),
+      [],
+    );
     assert.equal(byId(c, 'follow-up#2').status, 'cancelled');
     assert.equal(byId(c, 'reassessment#1.1').metOn, '2027-02-15');
   });
 
   test('back-dated import: the missed first follow-up is overdue at once', () => {
-    const s = run('praktisk-paedagogisk-stoette', [grant('praktisk-paedagogisk-stoette', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    const s = run('praktisk-paedagogisk-stoette', [
+      grant('praktisk-paedagogisk-stoette', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }),
+    ]);
     const now = at('2026-07-01');
     const t = tick(s, now);
     assert.equal(t.state, 'reassessment-due');
-    assert.deepEqual(deadlines(t).filter((d) => displayStatus(d, now) === 'overdue').map((d) => d.id), ['first-follow-up', 'reassessment#1']);
+    assert.deepEqual(
+      deadlines(t)
+        .filter((d) => displayStatus(d, now) === 'overdue')
+        .map((d) => d.id),
+      ['first-follow-up', 'reassessment#1'],
+    );
   });
 });
 
@@ -311,20 +541,31 @@ describe('familiebehandling and kontaktperson: who must take part', () => {
 
   test('kontaktperson: the young person too (l.2449-2453); the 13-18 target group is soft (l.2306)', () => {
     // A 10-year-old (born 2016-01-01): not refused, "Målgruppen er ... 13 – 18 år" carries no "kun".
-    let s = run('kontaktperson', [grant('kontaktperson', { childBirthDate: '2016-01-01' }), followUp('2026-05-15', ['parents', 'executor'])]);
+    let s = run('kontaktperson', [
+      grant('kontaktperson', { childBirthDate: '2016-01-01' }),
+      followUp('2026-05-15', ['parents', 'executor']),
+    ]);
     assert.deepEqual(s.context.facts.followUps[0].missing, ['participant child']);
     s = more(s, followUp('2026-05-18', ['child', 'parents', 'executor'], { nextMeetingOn: '2026-08-18' }));
     // l.2433-2439: the agreed date (2026-08-18) is earlier than 2026-05-18 + 1 year
-    assert.deepEqual([byId(s, 'follow-up#1').dueOn, byId(s, 'follow-up#1').alsoRequiredBy?.[0].dueOn], ['2026-08-18', '2027-05-18']);
+    assert.deepEqual(
+      [byId(s, 'follow-up#1').dueOn, byId(s, 'follow-up#1').alsoRequiredBy?.[0].dueOn],
+      ['2026-08-18', '2027-05-18'],
+    );
     // An agreed date later than the rhythm does not loosen it.
-    const late = more(run('kontaktperson', [grant('kontaktperson')]), followUp('2026-05-18', ['child', 'parents', 'executor'], { nextMeetingOn: '2027-09-01' }));
+    const late = more(
+      run('kontaktperson', [grant('kontaktperson')]),
+      followUp('2026-05-18', ['child', 'parents', 'executor'], { nextMeetingOn: '2027-09-01' }),
+    );
     assert.equal(byId(late, 'follow-up#1').dueOn, '2027-05-18');
   });
 });
 
 describe('half-yearly rhythms', () => {
   test('praktik: every half year after the first (l.3691-3700), the agreed date governs when earlier (l.3677-3683)', () => {
-    let s = run('praktik', [grant('praktik', { childBirthDate: '2011-01-15', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run('praktik', [
+      grant('praktik', { childBirthDate: '2011-01-15', prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }),
+    ]);
     s = more(s, followUp('2026-05-29', ['child', 'parents', 'executor']));
     // 2026-05-29 + 6 months = 2026-11-29
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-11-29');
@@ -345,12 +586,21 @@ describe('half-yearly rhythms', () => {
   });
 
   test('vordende forældre: 6-monthly (l.3957-3960); extension by the caseworker or the committee (l.3729)', () => {
-    let s = run('vordende-foraeldre', [grant('vordende-foraeldre', { childBirthDate: undefined, prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run('vordende-foraeldre', [
+      grant('vordende-foraeldre', {
+        childBirthDate: undefined,
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
     s = more(s, followUp('2026-05-26', ['parents', 'executor']));
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-11-26'); // 2026-05-26 + 6 months
     const due = tick(s, at('2026-06-02'));
     assert.equal(due.state, 'reassessment-due');
-    refused(due, extended('2026-09-02', 'teamleder', '2026-06-02'), /must be approved by sagsbehandler or visitationsudvalg/);
+    refused(
+      due,
+      extended('2026-09-02', 'teamleder', '2026-06-02'),
+      /must be approved by sagsbehandler or visitationsudvalg/,
+    );
     assert.equal(check(due, extended('2026-09-02', 'sagsbehandler', '2026-06-02'), at('2026-06-02')), null);
     assert.equal(more(due, extended('2026-09-02', 'visitationsudvalg', '2026-06-02')).state, 'following-up');
   });
@@ -386,24 +636,47 @@ describe('aktiviteter and aflastning: a decision on the action plan at each foll
     s = more(s, followUp('2026-05-26', [], { actionPlanDecision: 'keep' }));
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-11-26'); // "derefter hver halve år"
     s = more(s, met('child-conversation', '2027-02-20'));
-    assert.deepEqual([byId(s, 'child-conversation').metOn, byId(s, 'child-conversation#1').dueOn], ['2027-02-20', '2028-02-20']);
+    assert.deepEqual(
+      [byId(s, 'child-conversation').metOn, byId(s, 'child-conversation#1').dueOn],
+      ['2027-02-20', '2028-02-20'],
+    );
   });
 });
 
 describe('døgnophold for hele familien: a soft monthly rhythm ahead of the statutory floor, a 3-6 month stay', () => {
   test('the monthly follow-up governs (l.2029-2031); the stay is decided on between 3 and 6 months (l.1980-1984)', () => {
-    let s = run('doegnophold-familie', [grant('doegnophold-familie', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run('doegnophold-familie', [
+      grant('doegnophold-familie', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] }),
+    ]);
     const ff = byId(s, 'first-follow-up');
     assert.deepEqual([ff.dueOn, ff.strength, ff.basis], ['2026-04-02', 'soft', 'municipal']);
     // The soft rule does not swallow the hard floor: started 2026-03-02, BL § 95 stk. 2 says 2026-06-02.
     const floor = byId(s, 'first-follow-up-statutory');
-    assert.deepEqual([floor.kind, floor.dueOn, floor.strength, floor.basis], ['first-follow-up', '2026-06-02', 'hard', 'statutory']);
-    assert.deepEqual(floor.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]), [['municipal', '2026-04-02']]);
+    assert.deepEqual(
+      [floor.kind, floor.dueOn, floor.strength, floor.basis],
+      ['first-follow-up', '2026-06-02', 'hard', 'statutory'],
+    );
+    assert.deepEqual(
+      floor.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['municipal', '2026-04-02']],
+    );
     // Missing the soft month only warns; on 2026-06-03 the statutory one is overdue too.
-    assert.deepEqual(deadlines(s).filter((d) => displayStatus(d, at('2026-06-03')) === 'overdue' && d.kind === 'first-follow-up').map((d) => d.id), ['first-follow-up', 'first-follow-up-statutory']);
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => displayStatus(d, at('2026-06-03')) === 'overdue' && d.kind === 'first-follow-up')
+        .map((d) => d.id),
+      ['first-follow-up', 'first-follow-up-statutory'],
+    );
     // One follow-up held meets both.
     s = more(s, followUp('2026-04-01', ['parents', 'executor']));
-    assert.deepEqual([byId(s, 'first-follow-up').status, byId(s, 'first-follow-up-statutory').status, byId(s, 'first-follow-up-statutory').metOn], ['met', 'met', '2026-04-01']);
+    assert.deepEqual(
+      [
+        byId(s, 'first-follow-up').status,
+        byId(s, 'first-follow-up-statutory').status,
+        byId(s, 'first-follow-up-statutory').metOn,
+      ],
+      ['met', 'met', '2026-04-01'],
+    );
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-05-01'); // 2026-04-01 + 1 month
     // Expected from 2026-06-02, overdue after 2026-09-02.
     assert.equal(tick(s, at('2026-06-15')).state, 'following-up');
@@ -420,7 +693,17 @@ describe('døgnophold for hele familien: a soft monthly rhythm ahead of the stat
 
 describe('count limits', () => {
   test('konsulentbistand: 5-10 meetings (l.215-217): the course is due to end at the 10th', () => {
-    const weekly = ['2026-03-05', '2026-03-12', '2026-03-19', '2026-03-26', '2026-04-02', '2026-04-09', '2026-04-16', '2026-04-23', '2026-04-30'];
+    const weekly = [
+      '2026-03-05',
+      '2026-03-12',
+      '2026-03-19',
+      '2026-03-26',
+      '2026-04-02',
+      '2026-04-09',
+      '2026-04-16',
+      '2026-04-23',
+      '2026-04-30',
+    ];
     let s = run('konsulentbistand', [grant('konsulentbistand'), ...weekly.map(session)]);
     assert.ok(!deadlines(s).some((d) => d.kind === 'course-end'), 'no date before the 10th meeting');
     assert.equal(s.state, 'following-up');
@@ -443,7 +726,11 @@ describe('count limits', () => {
   });
 
   test('rådgivning (§ 11 stk. 4): typically 1-3 samtaleforløb (l.321-322)', () => {
-    let s = run('raadgivning-funktionsnedsaettelse', [grant('raadgivning-funktionsnedsaettelse'), session('2026-03-10'), session('2026-04-14')]);
+    let s = run('raadgivning-funktionsnedsaettelse', [
+      grant('raadgivning-funktionsnedsaettelse'),
+      session('2026-03-10'),
+      session('2026-04-14'),
+    ]);
     assert.deepEqual(table(s), []);
     s = more(s, session('2026-05-19'));
     assert.deepEqual(table(s), [['course-end', null, '2026-05-19', 'pending']]);
@@ -457,14 +744,23 @@ describe('count limits', () => {
 // ---- placements: obligations -----------------------------------------------------------------
 
 describe('plejefamilie: visit after 3 months then yearly, review ≤ 6 months apart, 2 child conversations a year', () => {
-  const placed = () => run('plejefamilie', [grant('plejefamilie', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+  const placed = () =>
+    run('plejefamilie', [grant('plejefamilie', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
 
   test('no municipal follow-up chain: the statutory first follow-up and the obligations', () => {
     const s = placed();
     assert.equal(s.state, 'awaiting-first-follow-up');
-    assert.deepEqual([byId(s, 'prerequisite-handleplan').status, byId(s, 'prerequisite-handleplan').metOn], ['met', GRANTED]);
+    assert.deepEqual(
+      [byId(s, 'prerequisite-handleplan').status, byId(s, 'prerequisite-handleplan').metOn],
+      ['met', GRANTED],
+    );
     // BL § 95 stk. 2, jf. § 96: started 2026-03-02, followed up by 2026-06-02; no recurring rhythm (stk. 3).
-    assert.deepEqual(deadlines(s).filter((d) => d.kind === 'first-follow-up' || d.kind === 'follow-up').map((d) => [d.id, d.dueOn, d.basis]), [['first-follow-up', '2026-06-02', 'statutory']]);
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => d.kind === 'first-follow-up' || d.kind === 'follow-up')
+        .map((d) => [d.id, d.dueOn, d.basis]),
+      [['first-follow-up', '2026-06-02', 'statutory']],
+    );
     // Only this type's obligations can be reported met.
     refused(s, met('placement-meeting', '2026-05-20'), /plejefamilie has no obligation placement-meeting/);
   });
@@ -473,7 +769,10 @@ describe('plejefamilie: visit after 3 months then yearly, review ≤ 6 months ap
     let s = placed();
     // l.2615-2619: visited 2026-05-20; "derefter minimum 1 gang årligt": next by 2027-05-20
     s = more(s, met('visit', '2026-05-20'));
-    assert.deepEqual([byId(s, 'visit').metOn, byId(s, 'visit#1').dueOn, lines(byId(s, 'visit#1'))], ['2026-05-20', '2027-05-20', `${SEED}:2615-2619`]);
+    assert.deepEqual(
+      [byId(s, 'visit').metOn, byId(s, 'visit#1').dueOn, lines(byId(s, 'visit#1'))],
+      ['2026-05-20', '2027-05-20', `${SEED}:2615-2619`],
+    );
     // l.2621-2625: reviewed 2026-08-25; "med højst 6 måneders mellemrum": next by 2027-02-25
     s = more(s, met('plan-review', '2026-08-25'));
     assert.equal(byId(s, 'plan-review#1').dueOn, '2027-02-25');
@@ -481,7 +780,10 @@ describe('plejefamilie: visit after 3 months then yearly, review ≤ 6 months ap
     assert.equal(displayStatus(byId(s, 'child-conversation'), at('2026-09-03')), 'overdue');
     // ... held 2026-09-10: met (late), the next 6 months after: 2027-03-10
     s = more(s, met('child-conversation', '2026-09-10'));
-    assert.deepEqual([byId(s, 'child-conversation').status, byId(s, 'child-conversation#1').dueOn], ['met', '2027-03-10']);
+    assert.deepEqual(
+      [byId(s, 'child-conversation').status, byId(s, 'child-conversation#1').dueOn],
+      ['met', '2027-03-10'],
+    );
   });
 
   test('at the return home a hjemgivelsesplan is due the same day (l.2631)', () => {
@@ -499,7 +801,10 @@ describe('opholdssted and døgninstitution: a meeting with the placement, and op
   test('opholdssted: refused for a young person already 16 at start (l.3155-3161)', () => {
     const s0 = newMeasure(hal('opholdssted'));
     // 16 on 2026-03-01, the day before the start 2026-03-02
-    assert.match(check(s0, grant('opholdssted', { childBirthDate: '2010-03-01' }), at(GRANTED)) ?? '', /opholdssted can be granted only up to the age of 16y/);
+    assert.match(
+      check(s0, grant('opholdssted', { childBirthDate: '2010-03-01' }), at(GRANTED)) ?? '',
+      /opholdssted can be granted only up to the age of 16y/,
+    );
     assert.equal(check(s0, grant('opholdssted', { childBirthDate: '2011-03-02' }), at(GRANTED)), null);
     // NB "under 16 år": a start on the 16th birthday itself (born 2010-03-02) is accepted by the machine,
     // which refuses only starts after birth + max; reported, not asserted.
@@ -511,7 +816,10 @@ describe('opholdssted and døgninstitution: a meeting with the placement, and op
     assert.equal(byId(s, 'placement-meeting#1').dueOn, '2027-06-01');
     s = more(s, met('plan-review', '2026-06-01'), met('child-conversation', '2026-06-01'));
     // Both 6-monthly (l.3517-3521, l.3523-3525): 2026-06-01 + 6 months
-    assert.deepEqual([byId(s, 'plan-review#1').dueOn, byId(s, 'child-conversation#1').dueOn], ['2026-12-01', '2026-12-01']);
+    assert.deepEqual(
+      [byId(s, 'plan-review#1').dueOn, byId(s, 'child-conversation#1').dueOn],
+      ['2026-12-01', '2026-12-01'],
+    );
   });
 
   test('eget værelse: 16-17 is soft (l.2931-2935): a 13-year-old is not refused, and there is no visit', () => {
@@ -526,7 +834,10 @@ describe('age limits from the birth date', () => {
   test('merudgifter: only under 18 at grant, and ending at 18 (l.365-369, l.385)', () => {
     const s0 = newMeasure(hal('merudgifter'));
     // 18 on 2026-03-01, before the start: refused
-    assert.match(check(s0, grant('merudgifter', { childBirthDate: '2008-03-01' }), at(GRANTED)) ?? '', /only up to the age of 18y/);
+    assert.match(
+      check(s0, grant('merudgifter', { childBirthDate: '2008-03-01' }), at(GRANTED)) ?? '',
+      /only up to the age of 18y/,
+    );
     // 18 on 2026-09-15: granted; the measure must be decided on (closed) at the 18th birthday
     let s = run('merudgifter', [grant('merudgifter', { childBirthDate: '2008-09-15' })]);
     const limit = byId(s, 'age-limit');
@@ -552,9 +863,17 @@ describe('age limits from the birth date', () => {
   test('ledsagelse: from 12 (l.1008), a written agreement first (l.1035-1042), every 6 months (l.1124-1127)', () => {
     const s0 = newMeasure(hal('ledsagelse'));
     // 12 on 2026-03-03, the day after the start: refused; 12 on the start day: accepted
-    assert.match(check(s0, grant('ledsagelse', { childBirthDate: '2014-03-03' }), at(GRANTED)) ?? '', /only from the age of 12y/);
-    let s = run('ledsagelse', [grant('ledsagelse', { childBirthDate: '2014-03-02', prerequisites: ['skriftlig-aftale'] })]);
-    assert.deepEqual([byId(s, 'prerequisite-skriftlig-aftale').status, byId(s, 'age-limit').dueOn], ['met', '2032-03-02']);
+    assert.match(
+      check(s0, grant('ledsagelse', { childBirthDate: '2014-03-03' }), at(GRANTED)) ?? '',
+      /only from the age of 12y/,
+    );
+    let s = run('ledsagelse', [
+      grant('ledsagelse', { childBirthDate: '2014-03-02', prerequisites: ['skriftlig-aftale'] }),
+    ]);
+    assert.deepEqual(
+      [byId(s, 'prerequisite-skriftlig-aftale').status, byId(s, 'age-limit').dueOn],
+      ['met', '2032-03-02'],
+    );
     s = more(s, followUp('2026-08-31', ['parents', 'executor']));
     assert.deepEqual(s.context.facts.followUps[0].missing, ['participant child']);
     s = more(s, followUp('2026-08-31', ['child', 'parents', 'executor']));
@@ -576,10 +895,18 @@ describe('aflastning (§ 44): yearly only', () => {
 
 describe('efterskole: one school year at a time, at most 2 years, an assessment half-way', () => {
   test('the yearly grant, its extension up to 2 years, and the half-year assessment', () => {
-    let s = run('oekonomisk-stoette-efterskole', [grant('oekonomisk-stoette-efterskole', { childBirthDate: undefined, prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+    let s = run('oekonomisk-stoette-efterskole', [
+      grant('oekonomisk-stoette-efterskole', {
+        childBirthDate: undefined,
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
     // l.4148-4152: first after 3 months, then every half year; l.4132-4138: the next meeting agreed
     s = more(s, followUp('2026-06-01', ['parents', 'executor'], { nextMeetingOn: '2026-10-15' }));
-    assert.deepEqual([byId(s, 'follow-up#1').dueOn, byId(s, 'follow-up#1').alsoRequiredBy?.[0].dueOn], ['2026-10-15', '2026-12-01']);
+    assert.deepEqual(
+      [byId(s, 'follow-up#1').dueOn, byId(s, 'follow-up#1').alsoRequiredBy?.[0].dueOn],
+      ['2026-10-15', '2026-12-01'],
+    );
     // l.4071-4078: "Efter et halvt år indhentes udtalelser": 2026-09-02; met 2026-09-01, the next a year later
     s = more(s, met('extension-assessment', '2026-09-01'));
     assert.equal(byId(s, 'extension-assessment#1').dueOn, '2027-09-01');
@@ -590,7 +917,10 @@ describe('efterskole: one school year at a time, at most 2 years, an assessment 
     // longest total (issue 9.9): beyond it is accepted with a warning; l.3979: with the leader
     const beyond = extended('2028-03-03', 'teamleder', '2027-03-02');
     assert.equal(check(due, beyond, beyond.at), null);
-    assert.match(warnings(due.context.policy, beyond, more(due, beyond).context.facts).join(), /beyond the P2Y .*2028-03-02.*soft/);
+    assert.match(
+      warnings(due.context.policy, beyond, more(due, beyond).context.facts).join(),
+      /beyond the P2Y .*2028-03-02.*soft/,
+    );
     refused(due, extended('2028-03-02', 'visitationsudvalg', '2027-03-02'), /must be approved by teamleder/);
     const x = more(due, extended('2028-03-02', 'teamleder', '2027-03-02'));
     assert.deepEqual([x.state, byId(x, 'reassessment#1.1').dueOn], ['following-up', '2028-03-02']);
@@ -608,7 +938,13 @@ describe('økonomisk støtte (§ 52 a): registered, no deadlines', () => {
 // ---- linked ends -----------------------------------------------------------------------------
 
 describe('støtteperson (§ 54): yearly scope review, ends at the return home or a move', () => {
-  const granted = () => run('stoetteperson', [grant('stoetteperson', { childBirthDate: undefined, prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
+  const granted = () =>
+    run('stoetteperson', [
+      grant('stoetteperson', {
+        childBirthDate: undefined,
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    ]);
 
   test('the scope is reviewed at least yearly (l.4452-4454)', () => {
     const s = more(granted(), met('scope-review', '2027-02-01'));
@@ -623,7 +959,10 @@ describe('støtteperson (§ 54): yearly scope review, ends at the return home or
     // The seed allows a continuation for a period, but types.ts has no way to approve one: only closure settles it.
     refused(s, extended('2027-09-10', 'sagsbehandler', '2027-06-10'), /stoetteperson allows no extension/);
     s = more(s, closed('2027-08-01'));
-    assert.deepEqual([byId(s, 'end-after-placement-ended').status, byId(s, 'end-after-placement-ended').metOn], ['met', '2027-08-01']);
+    assert.deepEqual(
+      [byId(s, 'end-after-placement-ended').status, byId(s, 'end-after-placement-ended').metOn],
+      ['met', '2027-08-01'],
+    );
   });
 
   test('the custody holder moves away: Halsnæs no longer grants (l.4458-4462)', () => {

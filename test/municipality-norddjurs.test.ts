@@ -16,12 +16,22 @@ const SEED = '004_18095e674980c3a5.txt';
 const ev = eventsFrom('dubu/norddjurs');
 
 function grant(measureType: string, startOn: string, extra: Partial<Ev<'measure.granted'>['data']> = {}) {
-  return ev('measure.granted', { municipality: 'norddjurs', measureType, caseId: 'C-4', caseworkerId: 'cw-4', grantedOn: startOn, startOn, ...extra });
+  return ev('measure.granted', {
+    municipality: 'norddjurs',
+    measureType,
+    caseId: 'C-4',
+    caseworkerId: 'cw-4',
+    grantedOn: startOn,
+    startOn,
+    ...extra,
+  });
 }
 const session = (heldOn: string) => ev('measure.session-held', { heldOn });
-const followUp = (heldOn: string) => ev('measure.follow-up-held', { heldOn, participants: ['executor', 'parents'], actionPlanDecision: 'keep' });
+const followUp = (heldOn: string) =>
+  ev('measure.follow-up-held', { heldOn, participants: ['executor', 'parents'], actionPlanDecision: 'keep' });
 const met = (obligation: string, metOn: string) => ev('measure.obligation-met', { obligation, metOn });
-const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'] = 'goal-reached') => ev('measure.closed', { closedOn, reason });
+const closed = (closedOn: string, reason: Ev<'measure.closed'>['data']['reason'] = 'goal-reached') =>
+  ev('measure.closed', { closedOn, reason });
 
 function nd(slug: string): MeasurePolicy {
   const p = resolveMeasurePolicy('norddjurs', slug);
@@ -32,7 +42,8 @@ function run(slug: string, events: MeasureEvent[], now = NOW): MeasureSnapshot {
   return events.reduce((s, e) => apply(s, e, now), newMeasure(nd(slug)));
 }
 const ids = (s: MeasureSnapshot) => deadlines(s).map((d) => d.id);
-const seedLines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
+const seedLines = (d: Deadline) =>
+  d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind;
 
 describe('the Norddjurs catalogue', () => {
   test('19 measure types, one per seed-catalogue record, two discontinued', () => {
@@ -44,10 +55,29 @@ describe('the Norddjurs catalogue', () => {
     assert.equal(catIds.length, 19);
     assert.equal(new Set(catIds).size, 19);
     assert.ok(catIds.every((id) => id.startsWith('nor-')));
-    assert.deepEqual(m.measureTypes.filter((t) => t.discontinued).map((t) => t.slug).sort(), ['brus', 'psykologbistand-unge']);
+    assert.deepEqual(
+      m.measureTypes
+        .filter((t) => t.discontinued)
+        .map((t) => t.slug)
+        .sort(),
+      ['brus', 'psykologbistand-unge'],
+    );
     // Only the two § 52 stk. 3 nr. 6 / BL § 32 contact-person types fall under BL § 95.
-    assert.deepEqual(m.measureTypes.filter((t) => underSection95(t)).map((t) => t.slug).sort(), ['fast-kontaktperson', 'fast-kontaktperson-familie']);
-    assert.deepEqual(m.escalation.map((e) => [e.level, e.role, e.after]), [[1, 'sagsbehandler', 'P0D'], [2, 'teamleder', 'P7D'], [3, 'afdelingsleder', 'P14D']]);
+    assert.deepEqual(
+      m.measureTypes
+        .filter((t) => underSection95(t))
+        .map((t) => t.slug)
+        .sort(),
+      ['fast-kontaktperson', 'fast-kontaktperson-familie'],
+    );
+    assert.deepEqual(
+      m.escalation.map((e) => [e.level, e.role, e.after]),
+      [
+        [1, 'sagsbehandler', 'P0D'],
+        [2, 'teamleder', 'P7D'],
+        [3, 'afdelingsleder', 'P14D'],
+      ],
+    );
   });
 
   test('discontinued ("Udgået") types cannot be granted', () => {
@@ -62,16 +92,34 @@ describe('the Norddjurs catalogue', () => {
     // seed l.581: "Børn/unge op til 18 år, samt unge i efterværn op til 23 år" (no "kun": soft)
     const t = nd('fast-kontaktperson').measureType;
     assert.deepEqual([t.grantAge?.max, t.grantAge?.strength], ['P23Y', 'soft']);
-    assert.equal(check(newMeasure(nd('fast-kontaktperson')), grant('fast-kontaktperson', '2026-11-02', { childBirthDate: '2002-01-01' }), NOW), null);
+    assert.equal(
+      check(
+        newMeasure(nd('fast-kontaktperson')),
+        grant('fast-kontaktperson', '2026-11-02', { childBirthDate: '2002-01-01' }),
+        NOW,
+      ),
+      null,
+    );
     // seed l.1193: "Børn i alderen 3-12 år": a 14-year-old is outside the target group, but soft.
-    assert.equal(check(newMeasure(nd('foraeldretraening-nfpp')), grant('foraeldretraening-nfpp', '2026-11-02', { childBirthDate: '2012-01-01' }), NOW), null);
+    assert.equal(
+      check(
+        newMeasure(nd('foraeldretraening-nfpp')),
+        grant('foraeldretraening-nfpp', '2026-11-02', { childBirthDate: '2012-01-01' }),
+        NOW,
+      ),
+      null,
+    );
   });
 });
 
 describe('count limits', () => {
   test('anonymous counselling ends at the third conversation', () => {
     // seed l.89: "Der tilbydes op til tre anonyme rådgivningssamtaler." No time limit, no follow-up.
-    let s = run('anonym-raadgivning', [grant('anonym-raadgivning', '2026-09-01'), session('2026-09-08'), session('2026-09-22')]);
+    let s = run('anonym-raadgivning', [
+      grant('anonym-raadgivning', '2026-09-01'),
+      session('2026-09-08'),
+      session('2026-09-22'),
+    ]);
     assert.deepEqual(ids(s), [], 'no date before the count is reached, and no follow-up chain (not § 32)');
     assert.equal(s.state, 'following-up');
     s = apply(s, session('2026-10-06'), NOW);
@@ -87,7 +135,16 @@ describe('count limits', () => {
 
   test('konsulentbistand is evaluated at the 8th meeting at the latest', () => {
     // seed l.318-320: "Indsatsen evalueres efter max. 8 møder med barnet/den unge og/eller familien."
-    const weekly = ['2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26'];
+    const weekly = [
+      '2026-09-07',
+      '2026-09-14',
+      '2026-09-21',
+      '2026-09-28',
+      '2026-10-05',
+      '2026-10-12',
+      '2026-10-19',
+      '2026-10-26',
+    ];
     let s = run('konsulentbistand', [grant('konsulentbistand', '2026-09-07'), ...weekly.slice(0, 7).map(session)]);
     assert.ok(!ids(s).includes('course-end'));
     assert.equal(s.state, 'following-up');
@@ -107,7 +164,22 @@ describe('count limits', () => {
     ];
     for (const [slug, n, lines, strength] of cases) {
       // Sessions every 2 weeks from 2026-06-01: the Nth is 2026-06-01 + 2(N-1) weeks.
-      const dates = Array.from({ length: n }, (_, i) => ['2026-06-01', '2026-06-15', '2026-06-29', '2026-07-13', '2026-07-27', '2026-08-10', '2026-08-24', '2026-09-07', '2026-09-21', '2026-10-05'][i]);
+      const dates = Array.from(
+        { length: n },
+        (_, i) =>
+          [
+            '2026-06-01',
+            '2026-06-15',
+            '2026-06-29',
+            '2026-07-13',
+            '2026-07-27',
+            '2026-08-10',
+            '2026-08-24',
+            '2026-09-07',
+            '2026-09-21',
+            '2026-10-05',
+          ][i],
+      );
       let s = run(slug, [grant(slug, '2026-06-01'), ...dates.slice(0, n - 1).map(session)]);
       assert.ok(!ids(s).includes('course-end'), `${slug}: no course end before session ${n}`);
       s = apply(s, session(dates[n - 1]), NOW);
@@ -120,14 +192,33 @@ describe('count limits', () => {
 
   test('"10 sessioner på 10 uger": the count or the time, whichever comes first', () => {
     // seed l.1529: "10 sessioner på 10 uger." Start 2026-09-01 + 10 weeks = 2026-11-10.
-    const slow = run('paa-vej-til-voksenlivet', [grant('paa-vej-til-voksenlivet', '2026-09-01'), session('2026-09-01'), session('2026-09-08'), session('2026-09-22')]);
+    const slow = run('paa-vej-til-voksenlivet', [
+      grant('paa-vej-til-voksenlivet', '2026-09-01'),
+      session('2026-09-01'),
+      session('2026-09-08'),
+      session('2026-09-22'),
+    ]);
     const d = byId(slow, 'course-end');
     assert.equal(d.dueOn, '2026-11-10');
     assert.equal(displayStatus(d, NOW), 'overdue');
     assert.equal(slow.state, 'reassessment-due');
     // Weekly from 2026-09-01: the 10th session is 2026-09-01 + 9 weeks = 2026-11-03, before the time limit.
-    const weekly = ['2026-09-01', '2026-09-08', '2026-09-15', '2026-09-22', '2026-09-29', '2026-10-06', '2026-10-13', '2026-10-20', '2026-10-27', '2026-11-03'];
-    const fast = run('paa-vej-til-voksenlivet', [grant('paa-vej-til-voksenlivet', '2026-09-01'), ...weekly.map(session)]);
+    const weekly = [
+      '2026-09-01',
+      '2026-09-08',
+      '2026-09-15',
+      '2026-09-22',
+      '2026-09-29',
+      '2026-10-06',
+      '2026-10-13',
+      '2026-10-20',
+      '2026-10-27',
+      '2026-11-03',
+    ];
+    const fast = run('paa-vej-til-voksenlivet', [
+      grant('paa-vej-til-voksenlivet', '2026-09-01'),
+      ...weekly.map(session),
+    ]);
     assert.equal(byId(fast, 'course-end').dueOn, '2026-11-03');
     // seed l.1672-1674: "2 timer en gang om ugen i 8 uger" / "i alt 8 gange": start 2026-10-05 + 8 weeks = 2026-11-30.
     const psyk = run('gruppe-psykisk-lidelse', [grant('gruppe-psykisk-lidelse', '2026-10-05'), session('2026-10-05')]);
@@ -160,12 +251,15 @@ describe('fixed programme lengths and workshops', () => {
     s = tick(s, noon('2026-11-16'));
     assert.equal(s.state, 'reassessment-due', 'the limit is reached on its day');
     // The seed names no extension: closure is the only outcome.
-    assert.match(check(s, ev('measure.extended', { until: '2026-12-14', approvedBy: 'teamleder' }), noon('2026-11-16')) ?? '', /allows no extension/);
+    assert.match(
+      check(s, ev('measure.extended', { until: '2026-12-14', approvedBy: 'teamleder' }), noon('2026-11-16')) ?? '',
+      /allows no extension/,
+    );
     s = apply(s, closed('2026-11-16'), noon('2026-11-16'));
     assert.equal(byId(s, 'reassessment#1').status, 'met');
   });
 
-  test('social færdighedstræning: a 10-week course from the child\'s own start', () => {
+  test("social færdighedstræning: a 10-week course from the child's own start", () => {
     // seed l.1453-1455: "Der er tale om et 10-ugers forløb med løbende optag – klippekort." 2026-09-01 + 10 weeks.
     const s = run('social-faerdighedstraening', [grant('social-faerdighedstraening', '2026-09-01')]);
     assert.equal(byId(s, 'reassessment#1').dueOn, '2026-11-10');
@@ -177,7 +271,11 @@ describe('yearly follow-up, prerequisites and age limits', () => {
   test('ledsagerordning: consent before start, follow-up once a year, ends at 18', () => {
     const at = noon('2027-03-01');
     // seed l.855-857: "Ordningen kræver samtykke fra forældremyndighedsindehaveren." In place at the grant.
-    let s = run('ledsagerordning', [grant('ledsagerordning', '2026-03-02', { childBirthDate: '2010-05-15', prerequisites: ['samtykke'] })], at);
+    let s = run(
+      'ledsagerordning',
+      [grant('ledsagerordning', '2026-03-02', { childBirthDate: '2010-05-15', prerequisites: ['samtykke'] })],
+      at,
+    );
     assert.equal(byId(s, 'prerequisite-samtykke').status, 'met');
     assert.equal(byId(s, 'prerequisite-samtykke').metOn, '2026-03-02');
     // seed l.911: "Individuelt – opfølgning en gang årligt." 2026-03-02 + 1 year. Not § 32: no BL § 95 floor.
@@ -216,7 +314,10 @@ describe('yearly follow-up, prerequisites and age limits', () => {
     assert.equal(byId(s, 'age-limit').dueOn, '2026-06-30');
     assert.equal(displayStatus(byId(s, 'age-limit'), NOW), 'overdue');
     assert.equal(s.state, 'reassessment-due');
-    assert.deepEqual(nd('afloesning').measureType.decisionAuthority?.map((a) => a.role), ['myndighedsrådgiver']);
+    assert.deepEqual(
+      nd('afloesning').measureType.decisionAuthority?.map((a) => a.role),
+      ['myndighedsrådgiver'],
+    );
     s = apply(s, closed('2026-06-30', 'aged-out'), NOW);
     assert.equal(byId(s, 'age-limit').status, 'met');
     assert.equal(byId(s, 'first-follow-up').status, 'cancelled');
@@ -225,7 +326,11 @@ describe('yearly follow-up, prerequisites and age limits', () => {
   test('fast kontaktperson: BL § 95 governs the first follow-up; efterværn ends at 23', () => {
     // seed l.674-682: "Hyppigere opfølgning og tæt kontakt" gives no interval, so the statutory floor governs:
     // start 2026-08-03 + 3 months = 2026-11-03. seed l.581: "unge i efterværn op til 23 år": born 2003-09-10.
-    let s = run('fast-kontaktperson', [grant('fast-kontaktperson', '2026-08-03', { childBirthDate: '2003-09-10' })], noon('2026-08-04'));
+    let s = run(
+      'fast-kontaktperson',
+      [grant('fast-kontaktperson', '2026-08-03', { childBirthDate: '2003-09-10' })],
+      noon('2026-08-04'),
+    );
     const first = byId(s, 'first-follow-up');
     assert.equal(first.dueOn, '2026-11-03');
     assert.equal(first.basis, 'statutory');
@@ -263,7 +368,9 @@ describe('linked ends and startup meetings', () => {
 
   test('på forkant med fravær: referral form and consent before start, startup meeting at the school', () => {
     // seed l.1307-1315: "Ved indstilling udfyldes et visitationsskema, og der underskrives en samtykkeerklæring"
-    let s = run('paa-forkant-med-fravaer', [grant('paa-forkant-med-fravaer', '2026-10-05', { prerequisites: ['visitationsskema'] })]);
+    let s = run('paa-forkant-med-fravaer', [
+      grant('paa-forkant-med-fravaer', '2026-10-05', { prerequisites: ['visitationsskema'] }),
+    ]);
     assert.equal(byId(s, 'prerequisite-visitationsskema').metOn, '2026-10-05');
     assert.equal(displayStatus(byId(s, 'prerequisite-samtykke'), NOW), 'overdue'); // due 2026-10-05
     // seed l.1345 "Opstartsmøde som holdes på skolen": no date in the seed; municipal default 2 weeks (soft).
@@ -273,13 +380,21 @@ describe('linked ends and startup meetings', () => {
     s = apply(s, met('prerequisite-samtykke', '2026-10-07'), NOW);
     assert.equal(byId(s, 'startup-meeting').status, 'met');
     assert.equal(byId(s, 'prerequisite-samtykke').status, 'met');
-    assert.equal(s.state, 'following-up', 'not § 32: no statutory first follow-up; meetings "aftales efter behov" (l.1351)');
+    assert.equal(
+      s.state,
+      'following-up',
+      'not § 32: no statutory first follow-up; meetings "aftales efter behov" (l.1351)',
+    );
     assert.ok(!ids(s).includes('first-follow-up'));
   });
 
   test('børnegruppe: the startup conversation by the start of the course', () => {
     // seed l.1180 "Opstartssamtale med forældre og barn": no date; read as by the start (soft).
-    let s = run('boernegruppe-skilsmisse', [grant('boernegruppe-skilsmisse', '2026-09-14', { grantedOn: '2026-09-01' })], noon('2026-09-10'));
+    let s = run(
+      'boernegruppe-skilsmisse',
+      [grant('boernegruppe-skilsmisse', '2026-09-14', { grantedOn: '2026-09-01' })],
+      noon('2026-09-10'),
+    );
     assert.equal(byId(s, 'startup-meeting').dueOn, '2026-09-14');
     assert.equal(s.state, 'ordered');
     s = apply(s, ev('measure.startup-meeting-held', { heldOn: '2026-09-10' }), noon('2026-09-10'));

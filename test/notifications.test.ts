@@ -35,16 +35,32 @@ describe('escalation notifications to the case system', { timeout: 120_000 }, ()
   it('delivers every escalation of an overdue measure, retrying the one that failed with the same id', async () => {
     const id = measureId('NOTE');
     const startOn = addToDate(dateOf(Date.now()), '-P7M');
-    const r = await s.post(event('measure.granted', id, { municipality: 'hjorring', measureType: 'familiebehandling', package: 'gul', caseId: 'C-1', caseworkerId: 'cw-12', teamId: 'team-nord', grantedOn: startOn, startOn, prerequisites: ['handleplan'] }));
+    const r = await s.post(
+      event('measure.granted', id, {
+        municipality: 'hjorring',
+        measureType: 'familiebehandling',
+        package: 'gul',
+        caseId: 'C-1',
+        caseworkerId: 'cw-12',
+        teamId: 'team-nord',
+        grantedOn: startOn,
+        startOn,
+        prerequisites: ['handleplan'],
+      }),
+    );
     // Ordered with its handleplan (Hjørring l.188), so only the four timer deadlines escalate.
     assert.equal(r.status, 202);
 
     // Startup meeting, treatment plan, first follow-up and reassessment are overdue past every step
     // of the ladder: 4 deadlines x 3 levels.
-    const escalations = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
-      return e.length === 12 && e.every((x: any) => x.notifiedAt) && e;
-    }, 'all 12 escalations delivered', 60_000);
+    const escalations = await eventually(
+      async () => {
+        const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
+        return e.length === 12 && e.every((x: any) => x.notifiedAt) && e;
+      },
+      'all 12 escalations delivered',
+      60_000,
+    );
     assert.equal(escalations.length, 12);
 
     const ok = received.filter((x) => x.status === 200).map((x) => x.body);

@@ -125,7 +125,10 @@ describe('catalogue', () => {
       assert.ok(m.packages.find((p) => p.slug === 'groen')?.stepDown, `${slug} Grøn is step-down`);
       assert.ok(m.startupMeeting && m.treatmentPlan, slug);
     }
-    assert.deepEqual(type('familiebehandling').packages.map((p) => p.slug), ['roed', 'gul', 'groen']);
+    assert.deepEqual(
+      type('familiebehandling').packages.map((p) => p.slug),
+      ['roed', 'gul', 'groen'],
+    );
     const sp = type('sikkerhedsplan');
     assert.deepEqual([sp.firstFollowUp?.after, sp.followUp?.after], ['P2W', 'P6W']);
     const samvaer = type('samvaer');
@@ -187,7 +190,14 @@ describe('seed citations', () => {
   test('every Hjørring package and follow-up rule cites the seed', () => {
     for (const m of hjorring().measureTypes) {
       for (const p of m.packages) assert.equal(p.source.kind, 'seed', `${m.slug}/${p.slug}`);
-      for (const rule of [m.firstFollowUp, m.followUp, m.followUpValidity, m.reassessment, m.countLimit, m.treatmentPlan]) {
+      for (const rule of [
+        m.firstFollowUp,
+        m.followUp,
+        m.followUpValidity,
+        m.reassessment,
+        m.countLimit,
+        m.treatmentPlan,
+      ]) {
         if (rule) assert.equal(rule.source.kind, 'seed', m.slug);
       }
       for (const n of m.notes) assert.equal(n.source.kind, 'seed', `${m.slug}: ${n.text}`);
@@ -197,7 +207,10 @@ describe('seed citations', () => {
   test('the quote check fails on a wrong quote or wrong lines', () => {
     const lines = readSeedLines(HJORRING_SEED);
     assert.equal(checkSeedQuote(lines, '94', 'Første opfølgning efter 4 uger'), undefined);
-    assert.equal(checkSeedQuote(lines, '95-99', 'opfylder lovkravet, når der er talt med/holdt møde med\n   udfører'), undefined);
+    assert.equal(
+      checkSeedQuote(lines, '95-99', 'opfylder lovkravet, når der er talt med/holdt møde med\n   udfører'),
+      undefined,
+    );
     assert.match(checkSeedQuote(lines, '94', 'Første opfølgning efter 5 uger') ?? '', /not found/);
     assert.match(checkSeedQuote(lines, '500-510', 'Første opfølgning efter 4 uger') ?? '', /not within 3 lines/);
     assert.match(checkSeedQuote(lines, '94', undefined) ?? '', /no quote/);

@@ -13,12 +13,20 @@ const DIR = join(__dirname, 'histories');
 
 it('replays the recorded measure histories without non-determinism', { timeout: 120_000 }, async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.history.bin')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.history.bin'))
+    .sort();
   assert.ok(files.length >= 5, `expected recorded histories in ${DIR}`);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(readFileSync(join(DIR, f))) }));
+  const histories = files.map((f) => ({
+    workflowId: f,
+    history: temporal.api.history.v1.History.decode(readFileSync(join(DIR, f))),
+  }));
   let n = 0;
-  for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'recorded', dataConverter: { payloadCodecs: [TEST_CODEC] } }, histories)) {
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle, replayName: 'recorded', dataConverter: { payloadCodecs: [TEST_CODEC] } },
+    histories,
+  )) {
     n += 1;
     assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
   }

@@ -23,10 +23,24 @@ import type { MeasureEvent } from '../machines/event-catalogue';
 import { deadlines, decide, newMeasure, tick, type Decision, type MeasureSnapshot } from '../machines/measure';
 import type { MeasureState } from '../machines/measure-machine';
 import { viewOf, type MeasureView } from '../machines/measure-view';
-import { changePolicy, policyRefusal, type PolicyAudit, type PolicyChange, type PolicyChangeResult } from '../machines/policy-change';
+import {
+  changePolicy,
+  policyRefusal,
+  type PolicyAudit,
+  type PolicyChange,
+  type PolicyChangeResult,
+} from '../machines/policy-change';
 import { dkDate, warnings, type Refusal } from '../machines/rules';
 import { SA } from './search-attributes';
-import { eventUpdate, measureQuery, policyUpdate, snapshotQuery, type Carried, type EventResult, type MeasureWorkflowInput } from './definitions';
+import {
+  eventUpdate,
+  measureQuery,
+  policyUpdate,
+  snapshotQuery,
+  type Carried,
+  type EventResult,
+  type MeasureWorkflowInput,
+} from './definitions';
 
 const SEEN_KEPT = 2_000;
 const AUDIT_KEPT = 200;
@@ -76,7 +90,16 @@ export class MeasureHost {
 
   view(): MeasureView {
     const s = this.snapshot;
-    return viewOf(this.measureId, this.workflowId, this.revision, s, deadlines(s), this.raised, s.context.policy.escalation, this.audit);
+    return viewOf(
+      this.measureId,
+      this.workflowId,
+      this.revision,
+      s,
+      deadlines(s),
+      this.raised,
+      s.context.policy.escalation,
+      this.audit,
+    );
   }
 
   machineState(): { snapshot: MeasureSnapshot; raised: string[]; revision: number } {
@@ -118,7 +141,15 @@ export class MeasureHost {
     if (!r) {
       // Already at this version: say which rollout applied it, so a retried batch counts it right.
       const prior = this.audit.find((a) => a.version === c.version);
-      return { measureId: this.measureId, state: this.state, fromVersion, version: c.version, changed: false, moved: prior?.moved ?? [], appliedBy: prior?.rolloutId };
+      return {
+        measureId: this.measureId,
+        state: this.state,
+        fromVersion,
+        version: c.version,
+        changed: false,
+        moved: prior?.moved ?? [],
+        appliedBy: prior?.rolloutId,
+      };
     }
     this.snapshot = r.snapshot;
     for (const k of r.carriedKeys) this.raised.add(k);
@@ -129,7 +160,14 @@ export class MeasureHost {
     await this.project();
     // Projected here, before the answer: the loop need not project the same view again.
     this.markProjected();
-    return { measureId: this.measureId, state: this.state, fromVersion, version: c.version, changed: true, moved: r.audit.moved };
+    return {
+      measureId: this.measureId,
+      state: this.state,
+      fromVersion,
+      version: c.version,
+      changed: true,
+      moved: r.audit.moved,
+    };
   }
 
   /** The clock reads `now`: the machine moves if a limit was reached, and every escalation level
@@ -161,7 +199,13 @@ export class MeasureHost {
       this.projectedRevision = this.revision;
       await this.project();
     }
-    this.lastAttributes = upsertAttributes(this.snapshot, deadlines(this.snapshot), this.raised, now, this.lastAttributes);
+    this.lastAttributes = upsertAttributes(
+      this.snapshot,
+      deadlines(this.snapshot),
+      this.raised,
+      now,
+      this.lastAttributes,
+    );
   }
 
   /** The next instant the loop must wake, when a deadline or escalation step falls due. */
@@ -174,7 +218,13 @@ export class MeasureHost {
   }
 
   carried(): Carried {
-    return { snapshot: this.snapshot, seen: [...this.seen].slice(-SEEN_KEPT), raised: [...this.raised], revision: this.revision, audit: this.audit };
+    return {
+      snapshot: this.snapshot,
+      seen: [...this.seen].slice(-SEEN_KEPT),
+      raised: [...this.raised],
+      revision: this.revision,
+      audit: this.audit,
+    };
   }
 
   private async project(): Promise<void> {
@@ -219,7 +269,11 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     }
     if (host.shouldContinueAsNew()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof measureWorkflow>({ measureId: input.measureId, policy: host.snapshot.context.policy, carried: host.carried() });
+      await continueAsNew<typeof measureWorkflow>({
+        measureId: input.measureId,
+        policy: host.snapshot.context.policy,
+        carried: host.carried(),
+      });
     }
 
     const wake = host.nextWakeup(now);
@@ -232,7 +286,12 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
 /** The English detail as the failure's message; the state, the stable code and the Danish words as
  *  details, for the API's 409. */
 function invalidTransition(state: MeasureState, r: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'invalid-transition', message: r.detail, details: [state, r.code, r.message], nonRetryable: true });
+  return ApplicationFailure.create({
+    type: 'invalid-transition',
+    message: r.detail,
+    details: [state, r.code, r.message],
+    nonRetryable: true,
+  });
 }
 
 const STATE_WORDS: Record<MeasureState, string> = {
@@ -245,7 +304,13 @@ const STATE_WORDS: Record<MeasureState, string> = {
 };
 
 /** Search attributes for operators, upserted only when they change (each upsert is history). */
-function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: ReadonlySet<string>, now: number, last: string): string {
+function upsertAttributes(
+  snap: MeasureSnapshot,
+  ds: Deadline[],
+  raised: ReadonlySet<string>,
+  now: number,
+  last: string,
+): string {
   const { policy, facts } = snap.context;
   const pending = ds.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt - b.dueAt);
   const overdue = pending.filter((d) => isOverdue(d, now));
@@ -261,7 +326,9 @@ function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: Readonl
     pkg ? { key: SA.Package, value: pkg } : { key: SA.Package, value: null },
     next ? { key: SA.NextDeadlineKind, value: next.kind } : { key: SA.NextDeadlineKind, value: null },
     next ? { key: SA.NextDeadline, value: new Date(next.dueAt) } : { key: SA.NextDeadline, value: null },
-    overdueSince !== undefined ? { key: SA.OverdueSince, value: new Date(overdueSince) } : { key: SA.OverdueSince, value: null },
+    overdueSince !== undefined
+      ? { key: SA.OverdueSince, value: new Date(overdueSince) }
+      : { key: SA.OverdueSince, value: null },
     facts.grant ? { key: SA.CaseworkerId, value: facts.grant.caseworkerId } : { key: SA.CaseworkerId, value: null },
     facts.grant?.teamId ? { key: SA.TeamId, value: facts.grant.teamId } : { key: SA.TeamId, value: null },
   ];
@@ -272,8 +339,15 @@ function upsertAttributes(snap: MeasureSnapshot, ds: Deadline[], raised: Readonl
   // In Danish, for the caseworkers and leaders who read them.
   const lines = [
     `**${policy.municipality} · ${policy.measureType.name}${pkg ? ` · ${policy.measureType.packages.find((p) => p.slug === pkg)?.name ?? pkg}` : ''}** — ${STATE_WORDS[snap.state]} (serviceniveau v${policy.version})`,
-    ...pending.slice(0, 5).map((d) => `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${escalationLevel(d, raised, policy.escalation)}` : ''}`),
-    overdue.length === 0 && next ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})` : '',
+    ...pending
+      .slice(0, 5)
+      .map(
+        (d) =>
+          `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${escalationLevel(d, raised, policy.escalation)}` : ''}`,
+      ),
+    overdue.length === 0 && next
+      ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})`
+      : '',
   ];
   setCurrentDetails(lines.filter(Boolean).join('\n'));
   return fingerprint;

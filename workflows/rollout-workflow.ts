@@ -3,7 +3,14 @@
 // Batches go through an activity that sends each measure its `policy` update; a pause between
 // batches keeps the update rate well under the namespace's limits. Stoppable by signal;
 // continues-as-new for large rollouts; progress rows live in PostgreSQL.
-import { condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/types';
 import { startOfDay } from '../machines/dates';
 import { stopRolloutSignal, type RolloutInput, type RolloutProgress } from './definitions';
@@ -21,8 +28,14 @@ export async function policyRolloutWorkflow(input: RolloutInput): Promise<'compl
   let stopped = false;
   setHandler(stopRolloutSignal, () => void (stopped = true));
   const details = (what: string) =>
-    setCurrentDetails(`**${input.municipality} → policy v${input.version}** (${input.measureTypes.join(', ') || 'no measure type'}) — ${what}\n` +
-      `${p.processed} measures visited: ${Object.entries(p.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none yet'}`);
+    setCurrentDetails(
+      `**${input.municipality} → policy v${input.version}** (${input.measureTypes.join(', ') || 'no measure type'}) — ${what}\n` +
+        `${p.processed} measures visited: ${
+          Object.entries(p.counts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none yet'
+        }`,
+    );
 
   if (!p.started) {
     const wait = startOfDay(input.effectiveFrom) - Date.now();

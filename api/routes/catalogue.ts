@@ -16,22 +16,41 @@ export const catalogueRoutes: FastifyPluginAsync<CatalogueRoutesOptions> = async
     schema: {
       description: 'The municipalities with a service level, and their measure-type slugs.',
       response: {
-        200: z.array(z.object({ municipality: z.string(), name: z.string(), version: z.number().int(), measureTypes: z.array(z.string()) })),
+        200: z.array(
+          z.object({
+            municipality: z.string(),
+            name: z.string(),
+            version: z.number().int(),
+            measureTypes: z.array(z.string()),
+          }),
+        ),
         500: commonAnswers[500],
       },
     },
     handler: async () =>
-      (await policies.municipalities()).map((m) => ({ municipality: m.municipality, name: m.name, version: m.version, measureTypes: m.measureTypes.map((t) => t.slug) })),
+      (await policies.municipalities()).map((m) => ({
+        municipality: m.municipality,
+        name: m.name,
+        version: m.version,
+        measureTypes: m.measureTypes.map((t) => t.slug),
+      })),
   });
 
   r.get('/v1/catalogue/:municipality', {
     schema: {
       params: z.object({ municipality: z.string() }),
-      response: { 200: catalogueAnswer, 404: errorAnswer.describe('No service level for this municipality'), ...commonAnswers },
+      response: {
+        200: catalogueAnswer,
+        404: errorAnswer.describe('No service level for this municipality'),
+        ...commonAnswers,
+      },
     },
     handler: async (req, reply) => {
       const m = await policies.municipality(req.params.municipality);
-      if (!m) return reply.status(404).send({ error: 'unknown-municipality', message: `no service level for ${req.params.municipality}` });
+      if (!m)
+        return reply
+          .status(404)
+          .send({ error: 'unknown-municipality', message: `no service level for ${req.params.municipality}` });
       return catalogueView(m);
     },
   });

@@ -19,11 +19,15 @@ const fromJson = (p: JsonPayload): Payload => ({
   data: p.data === undefined ? undefined : Buffer.from(p.data, 'base64'),
 });
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
 });
 
-const payloads = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })) });
+const payloads = z.object({
+  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
+});
 
 export interface CodecRoutesOptions {
   codec: PayloadCodec;
@@ -32,7 +36,10 @@ export interface CodecRoutesOptions {
   adminToken?: string;
 }
 
-export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, { codec, allowedOrigins, adminToken }) => {
+export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (
+  app,
+  { codec, allowedOrigins, adminToken },
+) => {
   const r = app as App;
   r.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
@@ -52,7 +59,8 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, {
       schema: { hide: true, response: { 200: payloads, 400: errorAnswer, 401: unauthorized, 500: internalError } },
       handler: async (req, reply) => {
         const body = req.body as { payloads?: JsonPayload[] } | undefined;
-        if (!body || !Array.isArray(body.payloads)) return reply.status(400).send({ error: 'invalid-request', message: 'expected { payloads: [...] }' });
+        if (!body || !Array.isArray(body.payloads))
+          return reply.status(400).send({ error: 'invalid-request', message: 'expected { payloads: [...] }' });
         const out = await codec[op](body.payloads.map(fromJson));
         return { payloads: out.map(toJson) };
       },

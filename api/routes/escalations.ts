@@ -14,7 +14,10 @@ const escalation = z.object({
   raisedAt: z.string(),
   caseworkerId: z.string().nullable(),
   teamId: z.string().nullable(),
-  notifiedAt: z.string().nullable().describe('When the case system accepted the notification (null: not yet, or no NOTIFY_URL)'),
+  notifiedAt: z
+    .string()
+    .nullable()
+    .describe('When the case system accepted the notification (null: not yet, or no NOTIFY_URL)'),
 });
 
 export interface EscalationRoutesOptions {

@@ -16,7 +16,9 @@ const typedEvent = z.discriminatedUnion(
     ...z.ZodObject<{ type: z.ZodLiteral<string> }>[],
   ],
 );
-const eventBody = z.union([typedEvent, z.array(typedEvent)]).describe('One CloudEvents 1.0 event in structured JSON mode, or a JSON array of them');
+const eventBody = z
+  .union([typedEvent, z.array(typedEvent)])
+  .describe('One CloudEvents 1.0 event in structured JSON mode, or a JSON array of them');
 
 const accepted = z
   .object({
@@ -24,10 +26,15 @@ const accepted = z
     measureId: z.string(),
     state: z.string(),
     duplicate: z.boolean().describe('true when this event was accepted before: the earlier answer, again'),
-    warnings: z.array(z.string()).optional().describe('Soft rules the event broke: accepted, and the case system is told'),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe('Soft rules the event broke: accepted, and the case system is told'),
   })
   .describe('Accepted: applied to the measure');
-const invalidEvent = z.object({ error: z.literal('invalid-event'), issues: z.array(issue) }).describe('Not a valid event: what is wrong, and where');
+const invalidEvent = z
+  .object({ error: z.literal('invalid-event'), issues: z.array(issue) })
+  .describe('Not a valid event: what is wrong, and where');
 const notFound = errorAnswer.describe('Unknown municipality, measure type, package or measure');
 const refused = z
   .looseObject({
@@ -38,8 +45,12 @@ const refused = z
     detail: z.string().describe('In English, for the case-system developer'),
   })
   .describe("The measure's machine refuses the event in its state");
-const unavailable = z.object({ error: z.literal('unavailable'), message: z.string() }).describe('Stored, but could not be processed now (Temporal or the database unreachable): send it again');
-const batchItem = z.looseObject({ status: z.number().int() }).describe("One event's answer in a batch, in order: its status beside the body it would have had alone");
+const unavailable = z
+  .object({ error: z.literal('unavailable'), message: z.string() })
+  .describe('Stored, but could not be processed now (Temporal or the database unreachable): send it again');
+const batchItem = z
+  .looseObject({ status: z.number().int() })
+  .describe("One event's answer in a batch, in order: its status beside the body it would have had alone");
 const batch = z.array(batchItem);
 /** A batch whose answers all have the same status is answered with that status. */
 const orBatch = <T extends z.ZodType>(one: T) => z.union([one, batch]);
@@ -58,7 +69,8 @@ const isUnparsed = (b: unknown): b is Unparsed => typeof b === 'object' && b !==
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { intake }) => {
   (app as App).post('/v1/events', {
     schema: {
-      description: 'Receive one CloudEvent or a batch. Every event is stored with its answer before the answer is sent.',
+      description:
+        'Receive one CloudEvent or a batch. Every event is stored with its answer before the answer is sent.',
       body: eventBody,
       response: {
         202: orBatch(accepted),
@@ -74,7 +86,9 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     validatorCompiler: () => (data) => ({ value: data }),
     handler: async (req, reply) => {
       const body = req.body as unknown;
-      const answer = isUnparsed(body) ? await intake.receive(undefined, body.__unparsed, body.error) : await intake.receive(body, undefined);
+      const answer = isUnparsed(body)
+        ? await intake.receive(undefined, body.__unparsed, body.error)
+        : await intake.receive(body, undefined);
       return reply.status(answer.status as 202).send(answer.body as z.output<typeof accepted>);
     },
   });

@@ -21,7 +21,13 @@ const deadline = z.object({
 });
 
 const historyEntry = z
-  .object({ eventId: z.string(), type: z.string(), on: z.string(), at: z.string(), detail: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    eventId: z.string(),
+    type: z.string(),
+    on: z.string(),
+    at: z.string(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
   .describe('An event applied to the measure, or a policy change that moved its deadlines');
 
 const measure = z.object({
@@ -49,7 +55,9 @@ const measureSummary = z.object({
   caseworkerId: z.string().nullable(),
   teamId: z.string().nullable(),
   overdue: z.boolean(),
-  nextDeadline: z.object({ kind: z.string(), dueOn: z.string(), status: z.string(), escalationLevel: z.number().int() }).nullable(),
+  nextDeadline: z
+    .object({ kind: z.string(), dueOn: z.string(), status: z.string(), escalationLevel: z.number().int() })
+    .nullable(),
 });
 
 export interface MeasureRoutesOptions {
@@ -66,7 +74,8 @@ export const measureRoutes: FastifyPluginAsync<MeasureRoutesOptions> = async (ap
     },
     handler: async (req, reply) => {
       const m = await measures.find(req.params.measureId);
-      if (!m) return reply.status(404).send({ error: 'unknown-measure', message: `no measure ${req.params.measureId}` });
+      if (!m)
+        return reply.status(404).send({ error: 'unknown-measure', message: `no measure ${req.params.measureId}` });
       return m;
     },
   });

@@ -34,7 +34,12 @@ const common = {
   reason: z.string().min(3),
   author: z.string().min(1).optional().describe('Who makes the change; defaults to the X-Indsatsflow-User header'),
   dryRun: z.boolean().default(true),
-  baseVersion: z.number().int().positive().optional().describe('Refuse with 409 when the latest version is no longer this one'),
+  baseVersion: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Refuse with 409 when the latest version is no longer this one'),
   rollout: rolloutTuning,
   previewLimit: z.number().int().min(0).max(10_000).optional(),
 };
@@ -48,13 +53,23 @@ function requested(body: Common, author: string) {
 }
 
 const authorOf = (body: { author?: string }, headers: Record<string, unknown>) =>
-  body.author ?? (typeof headers['x-indsatsflow-user'] === 'string' ? (headers['x-indsatsflow-user'] as string) : 'api');
+  body.author ??
+  (typeof headers['x-indsatsflow-user'] === 'string' ? (headers['x-indsatsflow-user'] as string) : 'api');
 
 // ----- answers -----
 
-const change = z.object({ path: z.string().describe('Where in the document, e.g. measureTypes[familiebehandling].firstFollowUp.after'), from: z.unknown(), to: z.unknown() });
+const change = z.object({
+  path: z.string().describe('Where in the document, e.g. measureTypes[familiebehandling].firstFollowUp.after'),
+  from: z.unknown(),
+  to: z.unknown(),
+});
 const changeSummary = z
-  .object({ kind: z.enum(['timer', 'document', 'rollback']), summary: z.string(), changes: z.array(change), rollbackTo: z.number().int().optional() })
+  .object({
+    kind: z.enum(['timer', 'document', 'rollback']),
+    summary: z.string(),
+    changes: z.array(change),
+    rollbackTo: z.number().int().optional(),
+  })
   .describe('What a version changed, as recorded with it');
 const versionRow = z.object({
   municipality: z.string(),
@@ -67,8 +82,12 @@ const versionRow = z.object({
   changedTypes: z.array(z.string()).nullable(),
 });
 const notFound = errorAnswer.describe('Unknown municipality, version or rollout');
-const conflict = errorAnswer.describe('The policy changed meanwhile, or the effective date is before the latest version’s');
-const refusedEdit = errorAnswer.describe('The change is refused: a schema violation (with paths), looser than Barnets Lov § 95, an unknown timer, no change');
+const conflict = errorAnswer.describe(
+  'The policy changed meanwhile, or the effective date is before the latest version’s',
+);
+const refusedEdit = errorAnswer.describe(
+  'The change is refused: a schema violation (with paths), looser than Barnets Lov § 95, an unknown timer, no change',
+);
 const preview = z
   .looseObject({
     evaluatedAt: z.string(),
@@ -91,10 +110,24 @@ const proposalBase = {
   change: changeSummary,
   measureTypes: z.array(z.string()),
 };
-const previewed = z.object({ dryRun: z.literal(true), basedOn: z.number().int(), startsAt: z.string(), preview, ...proposalBase });
-const storedRollout = z.object({ id: z.string(), status: z.string(), startsAt: z.string(), workflowId: z.string(), href: z.string() });
+const previewed = z.object({
+  dryRun: z.literal(true),
+  basedOn: z.number().int(),
+  startsAt: z.string(),
+  preview,
+  ...proposalBase,
+});
+const storedRollout = z.object({
+  id: z.string(),
+  status: z.string(),
+  startsAt: z.string(),
+  workflowId: z.string(),
+  href: z.string(),
+});
 const stored = z.object({ dryRun: z.literal(false), rollout: storedRollout, ...proposalBase });
-const storedNotStarted = stored.extend({ error: z.literal('unavailable'), message: z.string() }).describe('The version is stored, but its rollout could not be started now');
+const storedNotStarted = stored
+  .extend({ error: z.literal('unavailable'), message: z.string() })
+  .describe('The version is stored, but its rollout could not be started now');
 const rolloutStatus = z.object({
   id: z.string(),
   municipality: z.string(),
@@ -116,7 +149,16 @@ const rolloutStatus = z.object({
   finishedAt: z.string().nullable(),
   today: z.string(),
 });
-const editAnswers = { 200: previewed, 201: stored, 401: unauthorized, 404: notFound, 409: conflict, 422: refusedEdit, 503: storedNotStarted, ...commonAnswers };
+const editAnswers = {
+  200: previewed,
+  201: stored,
+  401: unauthorized,
+  404: notFound,
+  409: conflict,
+  422: refusedEdit,
+  503: storedNotStarted,
+  ...commonAnswers,
+};
 
 export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app, { store, admin, adminToken }) => {
   const refused = (reply: FastifyReply, err: unknown) => {
@@ -141,7 +183,14 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
       schema: {
         description: 'Every municipality with its latest policy version and the version in force today.',
         response: {
-          200: z.array(z.object({ municipality: z.string(), latestVersion: z.number().int(), latestEffectiveFrom: z.string(), versionInForce: z.number().int() })),
+          200: z.array(
+            z.object({
+              municipality: z.string(),
+              latestVersion: z.number().int(),
+              latestEffectiveFrom: z.string(),
+              versionInForce: z.number().int(),
+            }),
+          ),
           500: commonAnswers[500],
         },
       },
@@ -150,7 +199,12 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
           (await store.municipalities()).map(async (m) => {
             const latest = (await store.latest(m))!;
             const inForce = (await store.inForce(m))!;
-            return { municipality: m, latestVersion: latest.version, latestEffectiveFrom: latest.effectiveFrom, versionInForce: inForce.version };
+            return {
+              municipality: m,
+              latestVersion: latest.version,
+              latestEffectiveFrom: latest.effectiveFrom,
+              versionInForce: inForce.version,
+            };
           }),
         ),
     });
@@ -160,7 +214,12 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
         params: z.object({ municipality: z.string() }),
         querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
         response: {
-          200: z.object({ versionInForce: z.number().int(), latestVersion: z.number().int(), shownVersion: z.number().int(), policy: catalogueAnswer }),
+          200: z.object({
+            versionInForce: z.number().int(),
+            latestVersion: z.number().int(),
+            shownVersion: z.number().int(),
+            policy: catalogueAnswer,
+          }),
           404: notFound,
           ...commonAnswers,
         },
@@ -170,16 +229,26 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
         if (!latest) return reply;
         const inForce = (await store.inForce(req.params.municipality))!;
         const doc = req.query.version ? await store.document(req.params.municipality, req.query.version) : inForce;
-        if (!doc) return reply.status(404).send({ error: 'unknown-version', message: `no version ${req.query.version}` });
-        return { versionInForce: inForce.version, latestVersion: latest.version, shownVersion: doc.version, policy: catalogueView(doc) };
+        if (!doc)
+          return reply.status(404).send({ error: 'unknown-version', message: `no version ${req.query.version}` });
+        return {
+          versionInForce: inForce.version,
+          latestVersion: latest.version,
+          shownVersion: doc.version,
+          policy: catalogueView(doc),
+        };
       },
     });
 
     r.get('/v1/policies/:municipality/versions', {
       schema: {
-        description: 'Every version with author, reason, time and effectiveFrom; with from & to, what changed between the two.',
+        description:
+          'Every version with author, reason, time and effectiveFrom; with from & to, what changed between the two.',
         params: z.object({ municipality: z.string() }),
-        querystring: z.object({ from: z.coerce.number().int().positive().optional(), to: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({
+          from: z.coerce.number().int().positive().optional(),
+          to: z.coerce.number().int().positive().optional(),
+        }),
         response: {
           200: z.object({
             municipality: z.string(),
@@ -200,7 +269,8 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
         const to = req.query.to ?? latest.version;
         const from = req.query.from ?? Math.max(1, to - 1);
         const [a, b] = [await store.document(m, from), await store.document(m, to)];
-        if (!a || !b) return reply.status(404).send({ error: 'unknown-version', message: `no version ${!a ? from : to} of ${m}` });
+        if (!a || !b)
+          return reply.status(404).send({ error: 'unknown-version', message: `no version ${!a ? from : to} of ${m}` });
         return { municipality: m, versions, diff: { from, to, changes: diffPolicies(a, b) } };
       },
     });
@@ -209,27 +279,43 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
       schema: {
         params: z.object({ municipality: z.string(), version: z.coerce.number().int().positive() }),
         response: {
-          200: versionRow.extend({ document: z.looseObject({ municipality: z.string(), version: z.number().int() }).describe('The whole policy document of this version') }),
+          200: versionRow.extend({
+            document: z
+              .looseObject({ municipality: z.string(), version: z.number().int() })
+              .describe('The whole policy document of this version'),
+          }),
           404: notFound,
           ...commonAnswers,
         },
       },
       handler: async (req, reply) => {
         const v = await store.version(req.params.municipality, req.params.version);
-        if (!v) return reply.status(404).send({ error: 'unknown-version', message: `no version ${req.params.version} of ${req.params.municipality}` });
+        if (!v)
+          return reply.status(404).send({
+            error: 'unknown-version',
+            message: `no version ${req.params.version} of ${req.params.municipality}`,
+          });
         const document = (await store.document(v.municipality, v.version))!;
         return { ...v, document: document as typeof document & Record<string, unknown> };
       },
     });
 
     r.get('/v1/policies/rollouts', {
-      schema: { querystring: z.object({ municipality: z.string().optional() }), response: { 200: z.array(rolloutStatus), ...commonAnswers } },
+      schema: {
+        querystring: z.object({ municipality: z.string().optional() }),
+        response: { 200: z.array(rolloutStatus), ...commonAnswers },
+      },
       handler: async (req) => admin.recentRollouts(req.query.municipality),
     });
 
     r.get('/v1/policies/rollouts/:id', {
-      schema: { params: z.object({ id: z.string() }), response: { 200: rolloutStatus, 404: notFound, ...commonAnswers } },
-      handler: async (req, reply) => (await admin.rolloutStatus(req.params.id)) ?? reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` }),
+      schema: {
+        params: z.object({ id: z.string() }),
+        response: { 200: rolloutStatus, 404: notFound, ...commonAnswers },
+      },
+      handler: async (req, reply) =>
+        (await admin.rolloutStatus(req.params.id)) ??
+        reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` }),
     });
   });
 
@@ -257,7 +343,11 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
             municipality: m,
             document: edit.document,
             basedOn: latest.version,
-            change: { kind: 'timer', summary: edit.summary, changes: [{ path: edit.path, from: edit.from, to: edit.to }] },
+            change: {
+              kind: 'timer',
+              summary: edit.summary,
+              changes: [{ path: edit.path, from: edit.from, to: edit.to }],
+            },
             ...requested(req.body, author),
           });
         } catch (err) {
@@ -268,9 +358,14 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
 
     r.post('/v1/policies/:municipality/versions', {
       schema: {
-        description: 'A whole-policy edit (`document`), or a rollback to an earlier version (`rollbackTo`): both make a new version. dryRun (default true) previews.',
+        description:
+          'A whole-policy edit (`document`), or a rollback to an earlier version (`rollbackTo`): both make a new version. dryRun (default true) previews.',
         params: z.object({ municipality: z.string() }),
-        body: z.object({ document: z.record(z.string(), z.unknown()).optional(), rollbackTo: z.number().int().positive().optional(), ...common }),
+        body: z.object({
+          document: z.record(z.string(), z.unknown()).optional(),
+          rollbackTo: z.number().int().positive().optional(),
+          ...common,
+        }),
         response: editAnswers,
       },
       handler: async (req, reply) => {
@@ -285,7 +380,8 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
           let next: MunicipalityPolicy;
           if (rollbackTo !== undefined) {
             const old = await store.document(m, rollbackTo);
-            if (!old) return reply.status(404).send({ error: 'unknown-version', message: `no version ${rollbackTo} of ${m}` });
+            if (!old)
+              return reply.status(404).send({ error: 'unknown-version', message: `no version ${rollbackTo} of ${m}` });
             next = old;
           } else next = document as unknown as MunicipalityPolicy;
           const prev = (await store.document(m, latest.version))!;
@@ -296,7 +392,10 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
             basedOn: latest.version,
             change: {
               kind: rollbackTo !== undefined ? 'rollback' : 'document',
-              summary: rollbackTo !== undefined ? `rollback to version ${rollbackTo}` : `${changes.length} change(s) to the whole policy`,
+              summary:
+                rollbackTo !== undefined
+                  ? `rollback to version ${rollbackTo}`
+                  : `${changes.length} change(s) to the whole policy`,
               changes,
               ...(rollbackTo !== undefined ? { rollbackTo } : {}),
             },
@@ -310,14 +409,22 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
 
     r.post('/v1/policies/rollouts/:id/stop', {
       schema: {
-        description: 'Stop a rollout after its current batch; measures already moved stay moved (roll back with a new version).',
+        description:
+          'Stop a rollout after its current batch; measures already moved stay moved (roll back with a new version).',
         params: z.object({ id: z.string() }),
-        response: { 202: z.object({ id: z.string(), stopping: z.literal(true) }), 401: unauthorized, 404: notFound, 409: errorAnswer.describe('The rollout is not running'), ...commonAnswers },
+        response: {
+          202: z.object({ id: z.string(), stopping: z.literal(true) }),
+          401: unauthorized,
+          404: notFound,
+          409: errorAnswer.describe('The rollout is not running'),
+          ...commonAnswers,
+        },
       },
       handler: async (req, reply) => {
         const s = await admin.rolloutStatus(req.params.id);
         if (!s) return reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` });
-        if (s.status !== 'scheduled' && s.status !== 'running') return reply.status(409).send({ error: 'not-running', message: `rollout ${s.id} is ${s.status}` });
+        if (s.status !== 'scheduled' && s.status !== 'running')
+          return reply.status(409).send({ error: 'not-running', message: `rollout ${s.id} is ${s.status}` });
         await admin.stopRollout(s);
         return reply.status(202).send({ id: s.id, stopping: true });
       },

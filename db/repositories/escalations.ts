@@ -38,7 +38,19 @@ export class EscalationRepository {
                                 caseworker_id, team_id, raised_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
        ON CONFLICT (measure_id, deadline_id, due_on, level) DO NOTHING`,
-      [e.measureId, e.workflowId, e.municipality, e.deadlineId, e.deadlineKind, e.dueOn, e.level, e.role, e.caseworkerId, e.teamId, e.raisedAt],
+      [
+        e.measureId,
+        e.workflowId,
+        e.municipality,
+        e.deadlineId,
+        e.deadlineKind,
+        e.dueOn,
+        e.level,
+        e.role,
+        e.caseworkerId,
+        e.teamId,
+        e.raisedAt,
+      ],
     );
     return res.rowCount === 1;
   }
@@ -84,15 +96,16 @@ export class EscalationRepository {
   }
 
   async delivered(id: string): Promise<void> {
-    await this.pool.query('UPDATE escalations SET notified_at = now(), notify_attempts = notify_attempts + 1, notify_error = NULL WHERE id = $1', [id]);
+    await this.pool.query(
+      'UPDATE escalations SET notified_at = now(), notify_attempts = notify_attempts + 1, notify_error = NULL WHERE id = $1',
+      [id],
+    );
   }
 
   async deliveryFailed(id: string, attempts: number, error: string, retryInSeconds: number): Promise<void> {
-    await this.pool.query(`UPDATE escalations SET notify_attempts = $2, notify_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`, [
-      id,
-      attempts,
-      error.slice(0, 500),
-      retryInSeconds,
-    ]);
+    await this.pool.query(
+      `UPDATE escalations SET notify_attempts = $2, notify_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
+      [id, attempts, error.slice(0, 500), retryInSeconds],
+    );
   }
 }

@@ -16,13 +16,24 @@ export class InboxRepository {
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 512) : null);
     const res = await this.db.query<{ seq: string }>(
       `INSERT INTO inbox (source, event_id, event_type, subject, body, raw) VALUES ($1,$2,$3,$4,$5,$6) RETURNING seq`,
-      [str(o.source), str(o.id), str(o.type), str(o.subject), item === undefined ? null : JSON.stringify(item), raw ?? null],
+      [
+        str(o.source),
+        str(o.id),
+        str(o.type),
+        str(o.subject),
+        item === undefined ? null : JSON.stringify(item),
+        raw ?? null,
+      ],
     );
     return Number(res.rows[0].seq);
   }
 
   async answer(seq: number, a: Answer): Promise<void> {
-    await this.db.query('UPDATE inbox SET status = $2, answer = $3, answered_at = now() WHERE seq = $1', [seq, a.status, JSON.stringify(a.body)]);
+    await this.db.query('UPDATE inbox SET status = $2, answer = $3, answered_at = now() WHERE seq = $1', [
+      seq,
+      a.status,
+      JSON.stringify(a.body),
+    ]);
   }
 
   /** The answer an earlier delivery of the same event got, if it was accepted. */

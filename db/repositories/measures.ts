@@ -27,7 +27,10 @@ export class MeasureRepository {
 
   /** Where the intake finds a granted measure: its workflow and its state. */
   async registration(measureId: string): Promise<{ workflowId: string; state: string } | undefined> {
-    const r = await this.pool.query<{ workflow_id: string; state: string }>('SELECT workflow_id, state FROM measures WHERE measure_id = $1', [measureId]);
+    const r = await this.pool.query<{ workflow_id: string; state: string }>(
+      'SELECT workflow_id, state FROM measures WHERE measure_id = $1',
+      [measureId],
+    );
     return r.rows[0] ? { workflowId: r.rows[0].workflow_id, state: r.rows[0].state } : undefined;
   }
 
@@ -62,7 +65,9 @@ export class MeasureRepository {
         basis: r.basis as string,
         strength: r.strength as string,
         source: r.source as RuleSource,
-        ...(r.also_required_by ? { alsoRequiredBy: r.also_required_by as NonNullable<Deadline['alsoRequiredBy']> } : {}),
+        ...(r.also_required_by
+          ? { alsoRequiredBy: r.also_required_by as NonNullable<Deadline['alsoRequiredBy']> }
+          : {}),
         ...(r.approved_by ? { approvedBy: r.approved_by as string } : {}),
       })),
       history: row.history as HistoryEntry[],
@@ -115,14 +120,33 @@ export class MeasureRepository {
     await inTransaction(this.pool, async (client) => {
       const res = await client.query(
         `INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
-                               case_id, caseworker_id, team_id, revision, history, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now())
+                               case_id, caseworker_id, team_id, revision, history, updated_at,
+                               start_on, closed_on, statutory_follow_up)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now(), $13, $14, $15)
          ON CONFLICT (measure_id) DO UPDATE SET
            workflow_id = excluded.workflow_id, package = excluded.package, state = excluded.state,
            policy_version = excluded.policy_version, caseworker_id = excluded.caseworker_id, team_id = excluded.team_id,
-           revision = excluded.revision, history = excluded.history, updated_at = now()
+           revision = excluded.revision, history = excluded.history, updated_at = now(),
+           start_on = excluded.start_on, closed_on = excluded.closed_on, statutory_follow_up = excluded.statutory_follow_up
          WHERE measures.revision < excluded.revision`,
-        [v.measureId, v.workflowId, v.municipality, v.measureType, v.package, v.state, v.policyVersion, v.caseId, v.caseworkerId, v.teamId, v.revision, JSON.stringify(v.history)],
+        [
+          v.measureId,
+          v.workflowId,
+          v.municipality,
+          v.measureType,
+          v.package,
+          v.state,
+          v.policyVersion,
+          v.caseId,
+          v.caseworkerId,
+          v.teamId,
+          v.revision,
+          JSON.stringify(v.history),
+          // A view from a worker older than these fields leaves them unknown rather than failing.
+          v.startOn ?? null,
+          v.closedOn ?? null,
+          v.statutoryFollowUp ?? false,
+        ],
       );
       if (res.rowCount === 1) {
         await client.query('DELETE FROM deadlines WHERE measure_id = $1', [v.measureId]);
@@ -131,9 +155,24 @@ export class MeasureRepository {
             `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
                                     basis, strength, source, also_required_by, escalation_level, approved_by, name)
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-            [v.measureId, d.id, d.kind, d.expectedFrom ?? null, d.dueOn, new Date(d.dueAt), new Date(d.overdueAt), d.status, d.metOn ?? null,
-             d.basis, d.strength, JSON.stringify(d.source), d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null, d.escalationLevel,
-             d.approvedBy ?? null, d.name ?? null],
+            [
+              v.measureId,
+              d.id,
+              d.kind,
+              d.expectedFrom ?? null,
+              d.dueOn,
+              new Date(d.dueAt),
+              new Date(d.overdueAt),
+              d.status,
+              d.metOn ?? null,
+              d.basis,
+              d.strength,
+              JSON.stringify(d.source),
+              d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null,
+              d.escalationLevel,
+              d.approvedBy ?? null,
+              d.name ?? null,
+            ],
           );
         }
       }

@@ -65,7 +65,10 @@ export class RolloutRepository {
 
   /** How many measures got each outcome. */
   async outcomes(id: string): Promise<Record<string, number>> {
-    const items = await this.db.query<{ outcome: string; n: number }>('SELECT outcome, count(*)::int AS n FROM policy_rollout_items WHERE rollout_id = $1 GROUP BY outcome', [id]);
+    const items = await this.db.query<{ outcome: string; n: number }>(
+      'SELECT outcome, count(*)::int AS n FROM policy_rollout_items WHERE rollout_id = $1 GROUP BY outcome',
+      [id],
+    );
     const outcomes: Record<string, number> = {};
     for (const i of items.rows) outcomes[i.outcome] = i.n;
     return outcomes;
@@ -85,7 +88,10 @@ export class RolloutRepository {
   }
 
   async finish(id: string, status: string): Promise<void> {
-    await this.db.query(`UPDATE policy_rollouts SET status = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND status IN ('scheduled', 'running')`, [id, status]);
+    await this.db.query(
+      `UPDATE policy_rollouts SET status = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND status IN ('scheduled', 'running')`,
+      [id, status],
+    );
   }
 
   async touch(id: string): Promise<void> {
@@ -93,7 +99,13 @@ export class RolloutRepository {
   }
 
   /** The next running measures (in measure_id order, after `after`) still below `version`. */
-  async measuresToMove(o: { municipality: string; measureTypes: string[]; version: number; after: string; limit: number }) {
+  async measuresToMove(o: {
+    municipality: string;
+    measureTypes: string[];
+    version: number;
+    after: string;
+    limit: number;
+  }) {
     const q = await this.db.query<{ measure_id: string; workflow_id: string; measure_type: string }>(
       `SELECT measure_id, workflow_id, measure_type FROM measures
         WHERE municipality = $1 AND measure_type = ANY($2) AND state <> 'closed' AND policy_version < $3 AND measure_id > $4
@@ -110,7 +122,13 @@ export class RolloutRepository {
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(measure_id, outcome, moved, detail)
        ON CONFLICT (rollout_id, measure_id) DO UPDATE SET outcome = excluded.outcome, moved = excluded.moved, detail = excluded.detail, at = now()
         WHERE policy_rollout_items.outcome NOT IN ('moved', 'updated')`,
-      [id, rs.map((r) => r.measureId), rs.map((r) => r.outcome), rs.map((r) => (r.moved ? JSON.stringify(r.moved) : null)), rs.map((r) => r.detail ?? null)],
+      [
+        id,
+        rs.map((r) => r.measureId),
+        rs.map((r) => r.outcome),
+        rs.map((r) => (r.moved ? JSON.stringify(r.moved) : null)),
+        rs.map((r) => r.detail ?? null),
+      ],
     );
   }
 }

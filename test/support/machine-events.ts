@@ -23,12 +23,19 @@ export function eventsFrom(source: string) {
 /** The deadline with this id; fails the test, listing the ids there are, when it is missing. */
 export function byId(s: MeasureSnapshot, id: string): Deadline {
   const d = deadlines(s).find((x) => x.id === id);
-  assert.ok(d, `deadline ${id} exists (have ${deadlines(s).map((x) => x.id).join(', ')})`);
+  assert.ok(
+    d,
+    `deadline ${id} exists (have ${deadlines(s)
+      .map((x) => x.id)
+      .join(', ')})`,
+  );
   return d;
 }
 
 /** (id, expectedFrom, dueOn, status) of every deadline, in order. */
-export const table = (s: MeasureSnapshot) => deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
+export const table = (s: MeasureSnapshot) =>
+  deadlines(s).map((d) => [d.id, d.expectedFrom ?? null, d.dueOn, d.status] as const);
 
 /** Where a deadline's rule comes from, as `document:lines`, or the kind of source. */
-export const lines = (d: Deadline) => (d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind);
+export const lines = (d: Deadline) =>
+  d.source.kind === 'seed' ? `${d.source.document}:${d.source.lines}` : d.source.kind;

@@ -30,7 +30,10 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
   const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const s = await startServices({ dataDir, uiPort: null, policies: catalogueSource([testMunicipality()]),
+  const s = await startServices({
+    dataDir,
+    uiPort: null,
+    policies: catalogueSource([testMunicipality()]),
     workflowBundle,
     codec: TEST_CODEC,
     // Continue-as-new is suggested after 60 events instead of 4,096, so the tests reach it.
@@ -68,7 +71,11 @@ const quietLogger = {
 };
 
 /** Polls until `fn` returns something truthy; visibility and escalations are eventually there. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -79,16 +86,33 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false | nu
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 let counter = 0;
 /** A CloudEvent with a fresh id. */
-export function event(type: string, subject: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+export function event(
+  type: string,
+  subject: string,
+  data: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
   counter += 1;
-  return { specversion: '1.0', id: `evt-${process.pid}-${Date.now()}-${counter}`, source: 'test/case-system', type, time: new Date().toISOString(), subject, data, ...extra };
+  return {
+    specversion: '1.0',
+    id: `evt-${process.pid}-${Date.now()}-${counter}`,
+    source: 'test/case-system',
+    type,
+    time: new Date().toISOString(),
+    subject,
+    data,
+    ...extra,
+  };
 }
 
 let measures = 0;
