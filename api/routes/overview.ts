@@ -62,7 +62,11 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
   const repo = new ComplianceRepository(opts.pool);
   const model = new OverviewModel(repo, {
     url: opts.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL,
-    namespace: opts.temporal.options.namespace,
+    // Read when a page is rendered, not when the plugin registers: building the API (and its
+    // OpenAPI document) touches no dependency.
+    get namespace() {
+      return opts.temporal.options.namespace;
+    },
   });
 
   /** The municipality asked for (or the only one there is), and what the filter form offers. */
