@@ -18,7 +18,7 @@ export interface Health {
   temporal: string;
 }
 
-export const HEALTH_CHECK_TIMEOUT_MS = 800;
+export const HEALTH_CHECK_TIMEOUT_MS = 600;
 
 export async function health(deps: HealthDeps): Promise<Health> {
   const ms = deps.timeoutMs ?? HEALTH_CHECK_TIMEOUT_MS;

@@ -3,12 +3,19 @@
 // how to stop one firmly. Linux /proc where available; elsewhere the checks degrade to "alive".
 import * as fs from 'node:fs';
 
+/** Running: exists and is not a zombie (an exited process nobody has reaped; in containers whose
+ *  init does not reap, orphans stay zombies for good). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err: any) {
-    return err?.code === 'EPERM';
+    if (err?.code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

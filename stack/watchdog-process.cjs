@@ -21,12 +21,18 @@ const startTimeOf = (pid) => {
     return undefined;
   }
 };
+// Exists and is not a zombie.
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return err.code === 'EPERM';
+    if (err.code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true;
   }
 };
 const same = (pid, w) => alive(pid) && (w.startTime === '-' || startTimeOf(pid) === undefined || startTimeOf(pid) === w.startTime);

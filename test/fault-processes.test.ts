@@ -77,7 +77,7 @@ describe('faults of the embedded servers while the service runs', { timeout: 240
     assert.equal(accepted.status, 202);
     await eventually(async () => (await s.get(`/v1/measures/${after}`)).status === 200, 'the new measure projected', 30_000);
     // Persisted: the measure granted before the kill is still a running workflow.
-    const r = await s.post(event('measure.follow-up-held', before, { heldOn: today() }));
+    const r = await s.post(event('measure.follow-up-held', before, { heldOn: today(), participants: ['executor', 'parents'], actionPlanDecision: 'keep' }));
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal((await timedGet(`${s.apiUrl}/health`)).status, 200);
   });
