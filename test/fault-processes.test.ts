@@ -197,4 +197,31 @@ describe('the whole service killed with SIGKILL mid-burst, then started again in
     const health = await timedGet(`${api}/health`);
     assert.equal(health.status, 200, JSON.stringify(health.body));
   });
+
+  it('without its watchdog, the next run finds the orphans by their PID files and stops them', async () => {
+    const servicePid = service!.pid!;
+    const dog = descendants(servicePid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('watchdog-process'));
+    assert.ok(dog, 'the service has a watchdog');
+    const temporalPid = JSON.parse(readFileSync(join(dataDir, 'temporal.pid'), 'utf8')).pid as number;
+    const postmasterPid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(dog, 'SIGKILL');
+    process.kill(servicePid, 'SIGKILL');
+    await new Promise((r) => (service!.exitCode !== null || service!.signalCode !== null ? r(null) : service!.once('exit', r)));
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.ok(processAlive(temporalPid) && processAlive(postmasterPid), 'orphans left, holding their ports');
+
+    service = await start();
+    assert.ok(!processAlive(temporalPid), 'the orphan dev server was stopped');
+    assert.ok(!processAlive(postmasterPid), 'the orphan postmaster was stopped');
+    const id = measureId('AGAIN');
+    const r = await fetch(`http://127.0.0.1:${ports.api}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(grant(id, 'hjorring')) });
+    assert.equal(r.status, 202);
+
+    // A clean stop leaves nothing behind either.
+    const children = descendants(service.pid!);
+    service.kill('SIGTERM');
+    const code = await new Promise((r) => service!.once('exit', (c) => r(c)));
+    assert.equal(code, 0);
+    await eventually(async () => children.every((p) => !processAlive(p)), 'every child of the stopped service gone', 20_000);
+  });
 });
