@@ -167,6 +167,9 @@ export async function startTemporalServer(opts: StartTemporalOptions = {}): Prom
 
   /** Spawns the server and waits until it, and nothing else, answers on the port. */
   const launch = async (): Promise<Launched> => {
+    // A process just stopped (an orphan, or the server that died) may hold its sockets a moment
+    // longer while its threads exit: wait a little before calling the port taken.
+    for (let i = 0; i < 50 && !(await portFree(port)); i++) await sleep(200);
     if (!(await portFree(port))) {
       const holders = listenersOf(port).map((p) => `${p} (${processCmdline(p).slice(0, 120) || '?'})`);
       throw new Error(`Temporal dev server: port ${port} is already in use${holders.length ? ` by ${holders.join(', ')}` : ''}; not ours, so not stopped`);
