@@ -2,6 +2,7 @@
 // Modelled on temporalio/samples-typescript message-passing/safe-message-handlers/.eslintrc.js.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
@@ -61,6 +62,8 @@ const restrict = (patterns) => ({
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', 'tmp/', 'test/histories/', 'docs/'] },
   js.configs.recommended,
+  // The watchdog runs as plain CommonJS under node, beside the TypeScript.
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommended],

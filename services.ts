@@ -12,11 +12,12 @@ import { createPool } from './db/pool';
 import { catalogueSource, type PolicySource } from './policies/source';
 import { PolicyVersionRepository } from './db/repositories/policy-versions';
 import { PolicyStore } from './policies/store';
-import { startPostgres } from './stack/postgres';
-import { startTemporalServer } from './stack/temporal-server';
+import { claimDataDir } from './stack/pid-file';
+import { startPostgres, type RunningPostgres } from './stack/postgres';
+import { startTemporalServer, type RunningTemporal } from './stack/temporal-server';
 import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
-import { startOutbox } from './notifications/outbox';
+import { receiversFromEnv, startOutbox } from './notifications/outbox';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -34,6 +35,10 @@ export interface ServiceOptions {
   /** Where escalations are delivered to the case system; default NOTIFY_URL; none: not delivered. */
   notifyUrl?: string;
   notifyPollMs?: number;
+  /** A receiver of its own per municipality; default NOTIFY_URLS (municipality=url,...). */
+  notifyReceivers?: Record<string, string>;
+  /** How long one delivery may take; default NOTIFY_TIMEOUT_MS or 10 s. */
+  notifyTimeoutMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
   /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
@@ -49,6 +54,8 @@ export interface Services {
   pool: Pool;
   client: Client;
   api: FastifyInstance;
+  /** The embedded servers' processes (fault tests kill them; /health reports on them). */
+  stack: { temporal: RunningTemporal; postgres: RunningPostgres };
   /** Stops and starts the worker alone, as a crash and restart would. */
   restartWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -59,12 +66,20 @@ export interface Services {
 export async function startServices(o: ServiceOptions): Promise<Services> {
   const log = o.log ?? (() => undefined);
   const stops: Array<() => Promise<void>> = [];
+  // Stopping: first no restarts of the servers we are about to stop, then everything in reverse.
+  const quiesce: Array<() => void> = [];
   const stop = async () => {
+    for (const q of quiesce) q();
     for (const s of stops.reverse()) await s().catch((err) => log(`stop: ${(err as Error).message}`));
   };
   try {
+    // One service per data folder: its PID files name the children that a later run may stop.
+    const releaseDataDir = claimDataDir(o.dataDir);
+    stops.push(async () => releaseDataDir());
     const [temporal, pg] = await Promise.all([
       startTemporalServer({
+        pidFile: join(o.dataDir, 'temporal.pid'),
+        notice: log,
         dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined,
         uiPort: o.uiPort,
         port: o.temporalPort,
@@ -74,12 +89,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
           ...(o.uiPort !== null && o.port ? ['--ui-codec-endpoint', `http://127.0.0.1:${o.port}/codec`] : []),
         ],
       }),
-      startPostgres({ dataDir: join(o.dataDir, 'postgres') }),
+      startPostgres({ dataDir: join(o.dataDir, 'postgres'), notice: log }),
     ]);
+    quiesce.push(temporal.stopRestarting, pg.stopRestarting);
     stops.push(temporal.stop, pg.stop);
     log(`temporal at ${temporal.address}${temporal.uiUrl ? `, UI at ${temporal.uiUrl}` : ''}; postgres ready`);
 
-    const pool = createPool(pg.url);
+    const pool = createPool(pg.url, log);
     stops.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
@@ -114,10 +130,14 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       if (r) await r.shutdown();
     };
     const notifyUrl = o.notifyUrl ?? process.env.NOTIFY_URL;
-    if (notifyUrl) {
-      const outbox = startOutbox(pool, { url: notifyUrl, pollMs: o.notifyPollMs, log });
+    const receivers = o.notifyReceivers ?? receiversFromEnv();
+    if (notifyUrl || Object.keys(receivers).length) {
+      const timeoutMs = o.notifyTimeoutMs ?? (Number(process.env.NOTIFY_TIMEOUT_MS) || undefined);
+      const outbox = startOutbox(pool, { url: notifyUrl, receivers, pollMs: o.notifyPollMs, timeoutMs, log });
       stops.push(outbox.stop);
-      log(`escalations are delivered to ${notifyUrl}`);
+      log(
+        `escalations are delivered to ${[notifyUrl, ...Object.entries(receivers).map(([m, u]) => `${u} (${m})`)].filter(Boolean).join(', ')}`,
+      );
     }
 
     await startWorker();
@@ -148,6 +168,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       pool,
       client,
       api,
+      stack: { temporal, postgres: pg },
       stopWorker,
       startWorker,
       restartWorker: async () => {

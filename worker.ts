@@ -12,9 +12,25 @@ export interface WorkerConfig {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Encrypts payloads; the client must use the same. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Default INDSATSFLOW_MAX_CACHED_WORKFLOWS, else DEFAULT_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('./workflows/index');
+
+/**
+ * How many measure workflows the worker keeps in memory between their tasks. A live measure
+ * sleeps for days between deadlines and events; evicted, it costs the worker nothing and is
+ * replayed from its (short, continued-as-new) history when it next wakes. The SDK's default
+ * grows with the heap limit and let every live measure stay cached (about 450 KB each), so memory
+ * grew with the number of measures. A cached measure costs the worker about 740 KB, so 500 cached
+ * is about 370 MB above the process's 330 MB at start. See bench/RESULTS.md (npm run bench:memory).
+ */
+export function maxCachedWorkflows(): number {
+  const v = Number(process.env.INDSATSFLOW_MAX_CACHED_WORKFLOWS);
+  return Number.isInteger(v) && v >= 0 ? v : DEFAULT_MAX_CACHED_WORKFLOWS;
+}
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: cfg.address });
@@ -25,6 +41,7 @@ export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker;
     ...(cfg.workflowBundle ? { workflowBundle: cfg.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(cfg.pool),
     dataConverter: cfg.dataConverter,
+    maxCachedWorkflows: cfg.maxCachedWorkflows ?? maxCachedWorkflows(),
   });
   return { worker, connection };
 }

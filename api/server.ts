@@ -95,7 +95,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(escalationRoutes, { escalations: repos.escalations });
   await app.register(catalogueRoutes, { policies: deps.policies });
   await app.register(healthRoutes, {
-    checks: { database: () => ping(deps.pool), temporal: () => deps.temporal.workflowService.getSystemInfo({}) },
+    checks: {
+      database: () => ping(deps.pool),
+      temporal: (signal) =>
+        deps.temporal.connection.withAbortSignal(signal, () => deps.temporal.workflowService.getSystemInfo({})),
+    },
   });
   if (deps.policyStore) {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });

@@ -1,15 +1,28 @@
 // Tells the case system about every escalation raised: the person at that level must act. The
 // escalations table is the outbox; this loop delivers its undelivered rows as CloudEvents, at least
-// once, with backoff when the receiver fails, and never holds up a measure's workflow while the
-// case system is down. Several processes may run it: rows are claimed with SKIP LOCKED.
+// once, and never holds up a measure's workflow while the case system is down.
+//
+// One receiver's trouble delays only its own notices: deliveries run in parallel (a bound overall
+// and per receiver), each with the receiver's timeout, and a receiver that fails is left alone for
+// a back-off (5 s doubling to 10 minutes) while the others go on. A row is leased while it is in
+// flight, for longer than the delivery can take, so neither this process nor another redelivers a
+// notice whose delivery has not yet ended. Several processes may run it: rows are claimed with
+// SKIP LOCKED.
 import type { Pool } from 'pg';
 import { EscalationRepository, type OutboxRow } from '../db/repositories/escalations';
 
 export interface OutboxOptions {
-  /** Where the case system receives notifications (POST, application/cloudevents+json). */
-  url: string;
+  /** Where the case system receives notifications (POST, application/cloudevents+json): every municipality without its own receiver. */
+  url?: string;
+  /** A receiver of its own per municipality: { hjorring: 'https://…' }. */
+  receivers?: Record<string, string>;
   pollMs?: number;
-  batch?: number;
+  /** Deliveries in flight at once, over all receivers (default 8). */
+  maxInFlight?: number;
+  /** Deliveries in flight at once to one receiver (default 4), so that a hanging one holds only these. */
+  perReceiverInFlight?: number;
+  /** How long one delivery may take before it counts as failed (default 10 s). */
+  timeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -33,7 +46,7 @@ export interface EscalationNotice {
   };
 }
 
-function noticeOf(r: OutboxRow): EscalationNotice {
+export function noticeOf(r: OutboxRow): EscalationNotice {
   return {
     specversion: '1.0',
     // Stable across redeliveries: the receiver deduplicates by id + source.
@@ -57,59 +70,168 @@ function noticeOf(r: OutboxRow): EscalationNotice {
 }
 
 /** Backoff after a failed delivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
-const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+export const backoffSeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
 
-/** How long a claimed row is left to one deliverer before another may take it over (a crash). */
-const LEASE_SECONDS = 60;
-
-/** Delivers what is due now; returns how many were delivered. Rows are claimed with a lease in one
- *  short statement, so no transaction is held open across the HTTP calls. */
-export async function deliverDue(escalations: EscalationRepository, o: OutboxOptions): Promise<number> {
-  const rows = await escalations.claimDue(o.batch ?? 20, LEASE_SECONDS);
-  let delivered = 0;
-  for (const r of rows) {
-    const error = await post(o.url, noticeOf(r));
-    if (error === null) {
-      await escalations.delivered(r.id);
-      delivered++;
-      continue;
-    }
-    const attempts = r.notify_attempts + 1;
-    await escalations.deliveryFailed(r.id, attempts, error, backoffSeconds(attempts));
-    // Identifiers only in the log: the row id, never names or case content.
-    o.log?.(
-      `escalation ${r.id}: delivery failed (${error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
-    );
+/** NOTIFY_URLS=hjorring=https://a/notify,haderslev=https://b/notify: a receiver per municipality. */
+export function receiversFromEnv(text = process.env.NOTIFY_URLS ?? ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`NOTIFY_URLS: "${part}" is not municipality=url`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
-  return delivered;
+  return out;
 }
 
-async function post(url: string, notice: EscalationNotice): Promise<string | null> {
+/** One URL and the municipalities it receives for; `others` = every municipality not routed elsewhere. */
+interface Receiver {
+  url: string;
+  municipalities: string[];
+  others: boolean;
+  inFlight: number;
+  failures: number;
+  blockedUntil: number;
+}
+
+function receiversOf(o: OutboxOptions): Receiver[] {
+  const byUrl = new Map<string, Receiver>();
+  const get = (url: string) => {
+    let r = byUrl.get(url);
+    if (!r) byUrl.set(url, (r = { url, municipalities: [], others: false, inFlight: 0, failures: 0, blockedUntil: 0 }));
+    return r;
+  };
+  for (const [m, url] of Object.entries(o.receivers ?? {})) get(url).municipalities.push(m);
+  if (o.url) get(o.url).others = true;
+  return [...byUrl.values()];
+}
+
+type Outcome = { ok: true } | { ok: false; error: string; receiverTrouble: boolean };
+
+async function post(
+  url: string,
+  notice: EscalationNotice,
+  timeoutMs: number,
+  stopping: AbortSignal,
+): Promise<Outcome | 'stopped'> {
   try {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json' },
       body: JSON.stringify(notice),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
     });
-    return res.ok ? null : `HTTP ${res.status}`;
+    await res.body?.cancel().catch(() => undefined);
+    if (res.ok) return { ok: true };
+    // A 4xx other than 429 is about this notice; 5xx and 429 are about the receiver.
+    return { ok: false, error: `HTTP ${res.status}`, receiverTrouble: res.status >= 500 || res.status === 429 };
   } catch (err) {
-    return (err as Error).message;
+    const e = err as Error;
+    if (stopping.aborted) return 'stopped';
+    const error =
+      e.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : ((e.cause as Error | undefined)?.message ?? e.message);
+    return { ok: false, error, receiverTrouble: true };
   }
 }
 
-/** Polls until stopped. */
-export function startOutbox(pool: Pool, o: OutboxOptions): { stop(): Promise<void> } {
+export interface Outbox {
+  stop(): Promise<void>;
+  /** Deliveries in flight now (tests). */
+  inFlight(): number;
+}
+
+/** Delivers until stopped. */
+export function startOutbox(pool: Pool, o: OutboxOptions): Outbox {
   const escalations = new EscalationRepository(pool);
+  const maxInFlight = o.maxInFlight ?? 8;
+  const perReceiver = Math.min(o.perReceiverInFlight ?? 4, maxInFlight);
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  // Longer than any delivery can take: a row is never handed out again while it is in flight.
+  const leaseSeconds = Math.ceil(timeoutMs / 1000) + 30;
+  const receivers = receiversOf(o);
+  const routed = receivers.flatMap((r) => r.municipalities);
+  const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  const stopping = new AbortController();
   let wake: (() => void) | undefined;
+  const wakeUp = () => wake?.();
+  let lastError = '';
+
+  const claim = async (r: Receiver, limit: number): Promise<OutboxRow[]> => {
+    // The receiver's municipalities, or (the default receiver) every one not routed elsewhere too.
+    return escalations.claimDue(limit, leaseSeconds, {
+      municipalities: r.municipalities,
+      others: r.others,
+      routedElsewhere: routed,
+    });
+  };
+
+  const deliver = async (r: Receiver, row: OutboxRow): Promise<void> => {
+    const outcome = await post(r.url, noticeOf(row), timeoutMs, stopping.signal);
+    if (outcome === 'stopped') {
+      // Not delivered, not failed: free for the next run at once instead of after the lease.
+      await escalations.release(row.id);
+      return;
+    }
+    if (outcome.ok) {
+      r.failures = 0;
+      r.blockedUntil = 0;
+      await escalations.delivered(row.id);
+      return;
+    }
+    const attempts = row.notify_attempts + 1;
+    // Deliveries that fail together (all timing out at once) are one failure of the receiver.
+    if (outcome.receiverTrouble && r.blockedUntil <= Date.now()) {
+      r.failures += 1;
+      r.blockedUntil = Date.now() + backoffSeconds(r.failures) * 1000;
+    }
+    await escalations.deliveryFailed(row.id, attempts, outcome.error, backoffSeconds(attempts));
+    // Identifiers only in the log: the row id, never names or case content.
+    o.log?.(
+      `escalation ${row.id}: delivery failed (${outcome.error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
+    );
+  };
+
+  /** Starts what the free slots allow; returns whether a receiver may have more waiting. */
+  const fill = async (): Promise<boolean> => {
+    let more = false;
+    for (const r of receivers) {
+      const free = Math.min(maxInFlight - inFlight.size, perReceiver - r.inFlight);
+      if (stopped || free <= 0 || r.blockedUntil > Date.now()) continue;
+      const rows = await claim(r, free);
+      if (rows.length === free) more = true;
+      for (const row of rows) {
+        r.inFlight += 1;
+        const p: Promise<void> = deliver(r, row)
+          .catch((err) => o.log?.(`escalation ${row.id}: ${(err as Error).message}`))
+          .finally(() => {
+            r.inFlight -= 1;
+            inFlight.delete(p);
+            wakeUp();
+          });
+        inFlight.add(p);
+      }
+    }
+    // Receivers take turns at the free slots.
+    receivers.push(receivers.shift()!);
+    return more && inFlight.size < maxInFlight;
+  };
+
   const loop = (async () => {
+    if (receivers.length === 0) return;
     while (!stopped) {
       try {
-        const n = await deliverDue(escalations, o);
-        if (n > 0) continue; // more may be waiting
+        if (await fill()) continue;
+        lastError = '';
       } catch (err) {
-        o.log?.(`outbox: ${(err as Error).message}`);
+        // The database is down: say so once, not every poll.
+        const msg = (err as Error).message;
+        if (msg !== lastError) o.log?.(`outbox: ${msg}`);
+        lastError = msg;
       }
       await new Promise<void>((r) => {
         wake = r;
@@ -117,11 +239,15 @@ export function startOutbox(pool: Pool, o: OutboxOptions): { stop(): Promise<voi
       });
     }
   })();
+
   return {
     stop: async () => {
       stopped = true;
-      wake?.();
+      stopping.abort();
+      wakeUp();
       await loop;
+      await Promise.all([...inFlight]);
     },
+    inFlight: () => inFlight.size,
   };
 }

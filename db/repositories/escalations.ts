@@ -83,14 +83,24 @@ export class EscalationRepository {
   }
 
   /** Claims up to `batch` undelivered rows that are due, with a lease of `leaseSeconds`, in one
-   *  short statement (SKIP LOCKED: several deliverers may run). Oldest first. */
-  async claimDue(batch: number, leaseSeconds: number): Promise<OutboxRow[]> {
+   *  short statement (SKIP LOCKED: several deliverers may run). Oldest first. The scope is one
+   *  receiver's: its municipalities, and with `others` every municipality not in `routedElsewhere`. */
+  async claimDue(
+    batch: number,
+    leaseSeconds: number,
+    scope: { municipalities: string[]; others: boolean; routedElsewhere: string[] },
+  ): Promise<OutboxRow[]> {
+    const where = scope.others
+      ? 'AND (municipality = ANY($3::text[]) OR NOT (municipality = ANY($4::text[])))'
+      : 'AND municipality = ANY($3::text[])';
+    const params: unknown[] = [batch, leaseSeconds, scope.municipalities];
+    if (scope.others) params.push(scope.routedElsewhere);
     const res = await this.pool.query<OutboxRow>(
-      `UPDATE escalations SET next_attempt_at = now() + make_interval(secs => ${Number(leaseSeconds)})
-        WHERE id IN (SELECT id FROM escalations WHERE notified_at IS NULL AND next_attempt_at <= now()
+      `UPDATE escalations SET next_attempt_at = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM escalations WHERE notified_at IS NULL AND next_attempt_at <= now() ${where}
                       ORDER BY raised_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
-      [batch],
+      params,
     );
     return res.rows.sort((a, b) => a.raised_at.getTime() - b.raised_at.getTime() || Number(a.id) - Number(b.id));
   }
@@ -102,9 +112,15 @@ export class EscalationRepository {
     );
   }
 
+  /** Not delivered and not failed (the deliverer is stopping): free for the next run at once. */
+  async release(id: string): Promise<void> {
+    await this.pool.query('UPDATE escalations SET next_attempt_at = now() WHERE id = $1 AND notified_at IS NULL', [id]);
+  }
+
+  /** `notified_at IS NULL`: a late failure never undoes a success recorded meanwhile. */
   async deliveryFailed(id: string, attempts: number, error: string, retryInSeconds: number): Promise<void> {
     await this.pool.query(
-      `UPDATE escalations SET notify_attempts = $2, notify_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
+      `UPDATE escalations SET notify_attempts = $2, notify_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1 AND notified_at IS NULL`,
       [id, attempts, error.slice(0, 500), retryInSeconds],
     );
   }
