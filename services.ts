@@ -16,7 +16,9 @@ import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
 import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
+import { endUngranted } from './maintenance/end-ungranted';
 import { startOutbox } from './notifications/outbox';
+import { settleWindow } from './settle';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -36,6 +38,8 @@ export interface ServiceOptions {
   notifyPollMs?: number;
   /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
   codec?: EncryptionCodec;
+  /** The settling window (ISO duration) for new measures; default INDSATSFLOW_SETTLE or PT30S. */
+  settle?: string;
   log?: (line: string) => void;
 }
 
@@ -61,6 +65,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     for (const s of stops.reverse()) await s().catch((err) => log(`stop: ${(err as Error).message}`));
   };
   try {
+    const settle = settleWindow(o.settle ?? process.env.INDSATSFLOW_SETTLE);
     const [temporal, pg] = await Promise.all([
       startTemporalServer({
         dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined,
@@ -131,11 +136,18 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       policies: policyStore.source(),
       policyStore,
       logger: o.logger,
+      settle,
       codec,
       uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
     });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
+
+    // Leftovers of earlier versions: measure workflows a refused grant left running in state new.
+    // In the background: visibility may be slow, and the service does not wait for it.
+    void endUngranted(client)
+      .then((ended) => ended.length && log(`ended ${ended.length} measure workflow(s) never granted`))
+      .catch((err: Error) => log(`end-ungranted: ${err.message}`));
 
     return {
       apiUrl,

@@ -36,6 +36,8 @@ export interface ApiDeps {
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
+  /** The settling window new measures get (an ISO duration); none: escalations at once. */
+  settle?: string;
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -83,6 +85,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     measures: repos.measures,
     temporal: deps.temporal,
     policies: deps.policies,
+    settle: deps.settle,
     log: app.log,
   });
 

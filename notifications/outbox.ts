@@ -1,7 +1,9 @@
-// Tells the case system about every escalation raised: the person at that level must act. The
-// escalations table is the outbox; this loop delivers its undelivered rows as CloudEvents, at least
-// once, with backoff when the receiver fails, and never holds up a measure's workflow while the
-// case system is down. Several processes may run it: rows are claimed with SKIP LOCKED.
+// Tells the case system about every escalation raised (the person at that level must act) and
+// about every escalation resolved (they need not any more). The escalations table is the outbox;
+// this loop delivers its undelivered rows as CloudEvents, at least once, with backoff when the
+// receiver fails, and never holds up a measure's workflow while the case system is down. Several
+// processes may run it: rows are claimed with SKIP LOCKED. A resolution goes out only after its
+// escalation did.
 import type { Pool } from 'pg';
 import { EscalationRepository, type OutboxRow } from '../db/repositories/escalations';
 
@@ -17,7 +19,7 @@ export interface EscalationNotice {
   specversion: '1.0';
   id: string;
   source: 'indsatsflow';
-  type: 'indsatsflow.escalation.raised';
+  type: 'indsatsflow.escalation.raised' | 'indsatsflow.escalation.resolved';
   time: string;
   subject: string;
   data: {
@@ -30,6 +32,9 @@ export interface EscalationNotice {
     role: string;
     caseworkerId: string | null;
     teamId: string | null;
+    /** On a resolution: when and how it ended. */
+    resolvedAt?: string;
+    resolution?: string;
   };
 }
 
@@ -53,6 +58,18 @@ function noticeOf(r: OutboxRow): EscalationNotice {
       caseworkerId: r.caseworker_id,
       teamId: r.team_id,
     },
+  };
+}
+
+/** The same escalation, ended: its own stable id, the raised notice's data plus how it ended. */
+function resolutionNoticeOf(r: OutboxRow): EscalationNotice {
+  const raised = noticeOf(r);
+  return {
+    ...raised,
+    id: `${raised.id}/resolved`,
+    type: 'indsatsflow.escalation.resolved',
+    time: r.resolved_at!.toISOString(),
+    data: { ...raised.data, resolvedAt: r.resolved_at!.toISOString(), resolution: r.resolution! },
   };
 }
 
@@ -80,6 +97,17 @@ export async function deliverDue(escalations: EscalationRepository, o: OutboxOpt
     o.log?.(
       `escalation ${r.id}: delivery failed (${error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
     );
+  }
+  for (const r of await escalations.claimDueResolutions(o.batch ?? 20, LEASE_SECONDS)) {
+    const error = await post(o.url, resolutionNoticeOf(r));
+    if (error === null) {
+      await escalations.resolutionDelivered(r.id);
+      delivered++;
+      continue;
+    }
+    const attempts = r.resolution_attempts + 1;
+    await escalations.resolutionFailed(r.id, attempts, error, backoffSeconds(attempts));
+    o.log?.(`escalation ${r.id}: resolution delivery failed (${error}); attempt ${attempts}`);
   }
   return delivered;
 }

@@ -1,14 +1,20 @@
-// The escalations table: one row per measure, deadline, due date and level (raised by the
-// workflows' activity), read by the API, and the outbox the notification loop delivers from.
+// The escalations table: one row per measure, deadline and level (raised by the workflows'
+// activity, resolved when the deadline ends), read by the API, and the outbox the notification
+// loop delivers from: each escalation when raised, and again when resolved.
 import type { Pool } from 'pg';
 import type { EscalationInput } from '../../activities/types';
+import type { Resolution } from '../../machines/escalations';
+import { decodeCursor, encodeCursor, InvalidCursor } from './cursor';
 
 export interface EscalationFilter {
   municipality?: string;
   measureId?: string;
   level?: number;
+  /** true: not yet resolved; false: resolved. */
+  open?: boolean;
   limit: number;
-  offset: number;
+  /** Opaque: the `next` of the page before. */
+  cursor?: string;
 }
 
 /** An undelivered escalation, as the outbox claims it. */
@@ -25,19 +31,22 @@ export interface OutboxRow {
   team_id: string | null;
   raised_at: Date;
   notify_attempts: number;
+  resolved_at: Date | null;
+  resolution: Resolution | null;
+  resolution_attempts: number;
 }
 
 export class EscalationRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Idempotent by (measure, deadline, due date, level): a retried or replayed activity inserts
-   *  nothing the second time. */
+  /** Idempotent by (measure, deadline, level): a retried or replayed activity inserts nothing the
+   *  second time. */
   async raise(e: EscalationInput): Promise<boolean> {
     const res = await this.pool.query(
       `INSERT INTO escalations (measure_id, workflow_id, municipality, deadline_id, deadline_kind, due_on, level, role,
                                 caseworker_id, team_id, raised_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-       ON CONFLICT (measure_id, deadline_id, due_on, level) DO NOTHING`,
+       ON CONFLICT DO NOTHING`,
       [
         e.measureId,
         e.workflowId,
@@ -55,19 +64,39 @@ export class EscalationRepository {
     return res.rowCount === 1;
   }
 
+  /** Resolves the still open rows of one ladder (its deadline ids); returns how many. */
+  async resolve(measureId: string, deadlineIds: string[], resolution: Resolution, at: string): Promise<number> {
+    const res = await this.pool.query(
+      `UPDATE escalations SET resolved_at = $4, resolution = $3, resolution_next_attempt_at = now()
+        WHERE measure_id = $1 AND deadline_id = ANY($2) AND resolved_at IS NULL`,
+      [measureId, deadlineIds, resolution, at],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  /** A page in the order raised, and the cursor of the next (null on the last page). */
   async list(f: EscalationFilter) {
     const where: string[] = [];
     const args: unknown[] = [];
     if (f.municipality) where.push(`municipality = $${args.push(f.municipality)}`);
     if (f.measureId) where.push(`measure_id = $${args.push(f.measureId)}`);
     if (f.level !== undefined) where.push(`level = $${args.push(f.level)}`);
+    if (f.open !== undefined) where.push(f.open ? 'resolved_at IS NULL' : 'resolved_at IS NOT NULL');
+    if (f.cursor !== undefined) {
+      const after = decodeCursor(f.cursor, 'escalations');
+      if (!/^\d{1,18}$/.test(after)) throw new InvalidCursor();
+      where.push(`(raised_at, id) > (SELECT raised_at, id FROM escalations WHERE id = $${args.push(after)})`);
+    }
     const res = await this.pool.query(
-      `SELECT measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id, notified_at
+      `SELECT id, measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id,
+              notified_at, resolved_at, resolution
          FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY raised_at, id LIMIT $${args.push(f.limit)} OFFSET $${args.push(f.offset)}`,
+        ORDER BY raised_at, id LIMIT $${args.push(f.limit + 1)}`,
       args,
     );
-    return res.rows.map((r) => ({
+    const rows = res.rows.slice(0, f.limit);
+    const more = res.rows.length > f.limit;
+    const items = rows.map((r) => ({
       measureId: r.measure_id as string,
       deadlineId: r.deadline_id as string,
       deadlineKind: r.deadline_kind as string,
@@ -79,7 +108,12 @@ export class EscalationRepository {
       teamId: r.team_id as string | null,
       /** When the case system accepted the notification (null: not yet, or no NOTIFY_URL). */
       notifiedAt: r.notified_at ? (r.notified_at as Date).toISOString() : null,
+      /** When the deadline behind it ended (null: still open), and how. */
+      resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
+      resolution: (r.resolution as Resolution | null) ?? null,
     }));
+    const last = rows[rows.length - 1];
+    return { items, next: more && last ? encodeCursor('escalations', String(last.id)) : null };
   }
 
   /** Claims up to `batch` undelivered rows that are due, with a lease of `leaseSeconds`, in one
@@ -93,6 +127,37 @@ export class EscalationRepository {
       [batch],
     );
     return res.rows.sort((a, b) => a.raised_at.getTime() - b.raised_at.getTime() || Number(a.id) - Number(b.id));
+  }
+
+  /** Claims resolved rows whose resolution is undelivered, as `claimDue` does; only rows whose
+   *  escalation was delivered, so that the case system hears of it before it hears it ended. */
+  async claimDueResolutions(batch: number, leaseSeconds: number): Promise<OutboxRow[]> {
+    const res = await this.pool.query<OutboxRow>(
+      `UPDATE escalations SET resolution_next_attempt_at = now() + make_interval(secs => ${Number(leaseSeconds)})
+        WHERE id IN (SELECT id FROM escalations
+                      WHERE resolved_at IS NOT NULL AND resolution_notified_at IS NULL AND notified_at IS NOT NULL
+                        AND resolution_next_attempt_at <= now()
+                      ORDER BY resolved_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [batch],
+    );
+    return res.rows.sort((a, b) => a.resolved_at!.getTime() - b.resolved_at!.getTime() || Number(a.id) - Number(b.id));
+  }
+
+  async resolutionDelivered(id: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE escalations SET resolution_notified_at = now(), resolution_attempts = resolution_attempts + 1,
+              resolution_error = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async resolutionFailed(id: string, attempts: number, error: string, retryInSeconds: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE escalations SET resolution_attempts = $2, resolution_error = $3,
+              resolution_next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
+      [id, attempts, error.slice(0, 500), retryInSeconds],
+    );
   }
 
   async delivered(id: string): Promise<void> {
