@@ -377,6 +377,41 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const m = (await s.get(`/v1/measures/${id}`)).body;
     assert.equal(m.package, 'roed');
   });
+  it('resolves an escalation when its deadline is met late, and climbs no further', async () => {
+    const id = measureId('RES');
+    const r = await s.post(
+      grant(id, {
+        municipality: 'testby',
+        measureType: 'hurtig-stoette',
+        package: 'groen',
+        grantedOn: today(),
+        startOn: today(),
+      }),
+    );
+    assert.equal(r.status, 202);
+    // The first follow-up falls due after 4 s: the caseworker is told (the team leader 4 s later).
+    await eventually(async () => (await s.get(`/v1/escalations?measureId=${id}`)).body.items.length >= 1, 'level 1');
+    const held = await s.post(
+      event('measure.follow-up-held', id, {
+        heldOn: today(),
+        participants: ['executor', 'parents'],
+        actionPlanDecision: 'keep',
+      }),
+    );
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    const resolved = await eventually(async () => {
+      const items = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
+      return items.every((e: any) => e.resolvedAt) && items;
+    }, 'the escalations resolved');
+    assert.ok(resolved.every((e: any) => e.resolution === 'met-late' && e.resolvedAt >= e.raisedAt));
+    assert.deepEqual((await s.get(`/v1/escalations?measureId=${id}&open=true`)).body.items, []);
+    // Past every step the measure could still have climbed: a met deadline raises nothing more.
+    await new Promise((res) => setTimeout(res, 5_000));
+    assert.equal((await s.get(`/v1/escalations?measureId=${id}`)).body.items.length, resolved.length);
+    const ff = (await s.get(`/v1/measures/${id}`)).body.deadlines.find((d: any) => d.id === 'first-follow-up');
+    assert.deepEqual([ff.status, ff.late], ['met', true]);
+  });
+
   it('continues-as-new before its history grows large, and still knows the events it has seen', async () => {
     const id = measureId('CAN');
     const startOn = ago('P1Y');
