@@ -43,6 +43,8 @@ export interface Deadline {
   overdueAt: number;
   status: DeadlineStatus;
   metOn?: IsoDate;
+  /** The instant the event that met it was stamped: tells a sub-day deadline met late. */
+  metAt?: number;
   /** The event that met or cancelled it. */
   settledBy?: string;
   basis: 'municipal' | 'statutory';
@@ -111,8 +113,8 @@ function anchorPoint(from: Anchor, f: Facts, previous?: AnchorPoint): AnchorPoin
   }
 }
 
-function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined): Deadline {
-  return on === undefined ? d : { ...d, status: 'met', metOn: on, settledBy: by };
+function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined, at?: number): Deadline {
+  return on === undefined ? d : { ...d, status: 'met', metOn: on, metAt: at, settledBy: by };
 }
 
 // Facts and policies are immutable values (every event makes new facts), so a derivation can be
@@ -149,6 +151,7 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
         },
         f.startupMeeting?.heldOn,
         f.startupMeeting?.eventId,
+        f.startupMeeting?.at,
       ),
     );
   }
@@ -172,6 +175,7 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
         },
         f.treatmentPlan?.receivedOn,
         f.treatmentPlan?.eventId,
+        f.treatmentPlan?.at,
       ),
     );
   }
@@ -223,7 +227,7 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
       ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source }))
       : undefined,
   };
-  out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
+  out.push(settle(first, held[0]?.heldOn, held[0]?.eventId, held[0]?.at));
   if (!held[0] || !t.followUp) return out;
 
   const start = g.startOn;
@@ -254,7 +258,7 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
         alsoRequiredBy: [{ basis: 'municipal', dueOn: d.dueOn, source: rule.source }],
       };
     }
-    out.push(settle(d, held[i]?.heldOn, held[i]?.eventId));
+    out.push(settle(d, held[i]?.heldOn, held[i]?.eventId, held[i]?.at));
     if (!held[i]) return out;
   }
 }
@@ -282,7 +286,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
       forcesDecision: true,
     };
     inPeriod.forEach((e, j) => {
-      out.push(settle(current, e.decidedOn, e.eventId));
+      out.push(settle(current, e.decidedOn, e.eventId, e.at));
       current = {
         id: `reassessment#${k + 1}.${j + 1}`,
         kind: 'reassessment',
@@ -294,8 +298,8 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
         forcesDecision: true,
       };
     });
-    if (next) out.push(settle(current, next.startOn, next.eventId));
-    else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId));
+    if (next) out.push(settle(current, next.startOn, next.eventId, next.at));
+    else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
   });
   return out;
 }
@@ -324,7 +328,7 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
     source: c.source,
     forcesDecision: true,
   };
-  return [settle(d, f.closed?.closedOn, f.closed?.eventId)];
+  return [settle(d, f.closed?.closedOn, f.closed?.eventId, f.closed?.at)];
 }
 
 /** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
@@ -359,7 +363,7 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
     };
     const first = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
     if (o.settledBy.by === 'closure') {
-      out.push(settle(first, f.closed?.closedOn, f.closed?.eventId));
+      out.push(settle(first, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
       continue;
     }
     if (o.settledBy.by === 'decision') {
@@ -374,12 +378,12 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
     const doc = o.settledBy.document;
     if (doc && f.grant?.prerequisites?.includes(doc))
       met.unshift({ kind: o.kind, metOn: f.grant.grantedOn, eventId: f.grant.eventId, at: f.grant.at });
-    out.push(settle(first, met[0]?.metOn, met[0]?.eventId));
+    out.push(settle(first, met[0]?.metOn, met[0]?.eventId, met[0]?.at));
     if (!o.every || !met[0]) continue;
     for (let i = 1; ; i++) {
       const prev = met[i - 1];
       const d = { id: `${o.kind}#${i}`, ...base, ...timing(ruleOf(o, o.every), { date: prev.metOn, at: prev.at }) };
-      out.push(settle(d, met[i]?.metOn, met[i]?.eventId));
+      out.push(settle(d, met[i]?.metOn, met[i]?.eventId, met[i]?.at));
       if (!met[i]) break;
     }
   }
