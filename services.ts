@@ -17,7 +17,9 @@ import { startPostgres, type RunningPostgres } from './stack/postgres';
 import { startTemporalServer, type RunningTemporal } from './stack/temporal-server';
 import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
+import { endUngranted } from './maintenance/end-ungranted';
 import { receiversFromEnv, startOutbox } from './notifications/outbox';
+import { settleWindow } from './settle';
 import { createWorker } from './worker';
 
 export interface ServiceOptions {
@@ -43,6 +45,8 @@ export interface ServiceOptions {
   codec?: EncryptionCodec;
   /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
   temporalUiUrl?: string;
+  /** The settling window (ISO duration) for new measures; default INDSATSFLOW_SETTLE or PT30S. */
+  settle?: string;
   log?: (line: string) => void;
 }
 
@@ -76,6 +80,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     // One service per data folder: its PID files name the children that a later run may stop.
     const releaseDataDir = claimDataDir(o.dataDir);
     stops.push(async () => releaseDataDir());
+    const settle = settleWindow(o.settle ?? process.env.INDSATSFLOW_SETTLE);
     const [temporal, pg] = await Promise.all([
       startTemporalServer({
         pidFile: join(o.dataDir, 'temporal.pid'),
@@ -153,12 +158,19 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       policies: policyStore.source(),
       policyStore,
       logger: o.logger,
+      settle,
       codec,
       uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
       temporalUiUrl: o.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? temporal.uiUrl,
     });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
     stops.push(() => api.close());
+
+    // Leftovers of earlier versions: measure workflows a refused grant left running in state new.
+    // In the background: visibility may be slow, and the service does not wait for it.
+    void endUngranted(client)
+      .then((ended) => ended.length && log(`ended ${ended.length} measure workflow(s) never granted`))
+      .catch((err: Error) => log(`end-ungranted: ${err.message}`));
 
     return {
       apiUrl,

@@ -1,8 +1,9 @@
-// Raises one escalation level of one deadline. Idempotent by (measure, deadline, due date, level):
-// an activity retried or replayed after a worker restart inserts nothing the second time.
+// Raises one escalation of one deadline, and resolves the escalations of deadlines that ended.
+// Both idempotent: an activity retried or replayed after a worker restart changes nothing the
+// second time.
 import { log } from '@temporalio/activity';
 import type { EscalationRepository } from '../db/repositories/escalations';
-import type { EscalationInput } from './types';
+import type { EscalationInput, ResolutionInput } from './types';
 
 export async function raiseEscalation(
   escalations: EscalationRepository,
@@ -19,4 +20,15 @@ export async function raiseEscalation(
       role: e.role,
     });
   return { inserted };
+}
+
+export async function resolveEscalations(
+  escalations: EscalationRepository,
+  r: ResolutionInput,
+): Promise<{ resolved: number }> {
+  let resolved = 0;
+  for (const l of r.ladders)
+    resolved += await escalations.resolve(r.measureId, l.deadlineIds, l.resolution, r.resolvedAt);
+  if (resolved > 0) log.info('escalations resolved', { resolved, resolutions: r.ladders.map((l) => l.resolution) });
+  return { resolved };
 }

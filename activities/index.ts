@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createRepositories } from '../db/repositories';
-import { raiseEscalation } from './escalations';
+import { raiseEscalation, resolveEscalations } from './escalations';
 import { projectMeasure } from './projection';
 import { createRolloutActivities } from './rollout';
 import type { MeasureActivities, RolloutActivities } from './types';
@@ -11,5 +11,6 @@ export function createActivities(pool: Pool): MeasureActivities & RolloutActivit
     ...createRolloutActivities(repos),
     projectMeasure: (view, machine) => projectMeasure(repos.measures, view, machine),
     raiseEscalation: (e) => raiseEscalation(repos.escalations, e),
+    resolveEscalations: (r) => resolveEscalations(repos.escalations, r),
   };
 }

@@ -1,4 +1,5 @@
 // The activities the workflows call, as an interface: workflows import only this type.
+import type { Resolution } from '../machines/escalations';
 import type { MeasureView } from '../machines/measure-view';
 import type { Facts } from '../machines/facts';
 import type { MeasureState } from '../machines/measure-machine';
@@ -16,6 +17,15 @@ export interface EscalationInput {
   raisedAt: string;
   caseworkerId: string | null;
   teamId: string | null;
+}
+
+/** Escalations end: the deadline behind them was met, cancelled or moved. */
+export interface ResolutionInput {
+  measureId: string;
+  /** Workflow time, so replays agree. */
+  resolvedAt: string;
+  /** Per ladder: the deadline ids it has had (rows of any of them still open are resolved). */
+  ladders: Array<{ deadlineIds: string[]; resolution: Resolution }>;
 }
 
 export interface MachineState {
@@ -55,4 +65,5 @@ export interface MeasureActivities {
   /** `machine`: what a policy preview simulates from, stored beside the projection. */
   projectMeasure(view: MeasureView, machine?: MachineState): Promise<void>;
   raiseEscalation(e: EscalationInput): Promise<{ inserted: boolean }>;
+  resolveEscalations(r: ResolutionInput): Promise<{ resolved: number }>;
 }

@@ -1,4 +1,7 @@
 // POST /v1/events: store, validate, deduplicate, hand to the measure's workflow, store the answer.
+// A batch is stored and validated event by event; the events of one measure then go to its
+// workflow in one update, in order, so that deadlines are judged only after the last of them.
+import { createHash } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -8,10 +11,17 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MeasureEvent } from '../machines/event-catalogue';
+import { decide, newMeasure } from '../machines/measure';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
-import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
+import {
+  eventsUpdate,
+  eventUpdate,
+  type BatchItemResult,
+  type EventResult,
+  type MeasureWorkflowInput,
+} from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { parseEvent, type ParsedEvent } from './event-schemas';
 import type { Answer, InboxRepository } from '../db/repositories/inbox';
@@ -22,6 +32,8 @@ export interface EventDeps {
   measures: MeasureRepository;
   temporal: Client;
   policies: PolicySource;
+  /** The settling window every new measure gets (INDSATSFLOW_SETTLE, an ISO duration). */
+  settle?: string;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
 }
@@ -37,6 +49,22 @@ const conflict = (state: string, code: string, message: string, detail: string):
   status: 409,
   body: { error: 'invalid-transition', code, state, message, detail },
 });
+const unavailable: Answer = {
+  status: 503,
+  body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
+};
+
+/** A valid event of a batch, with its place in the batch and its inbox row. */
+interface BatchItem {
+  index: number;
+  seq: number;
+  e: ParsedEvent;
+}
+
+/** What update-with-start needs for a grant the machine accepts, or the answer refusing it. */
+type GrantPlan =
+  | { refused: Answer }
+  | { refused?: undefined; input: MeasureWorkflowInput; workflowId: string; event: MeasureEvent; summary: string };
 
 export class EventIntake {
   private readonly inbox: InboxRepository;
@@ -69,9 +97,7 @@ export class EventIntake {
       await this.inbox.answer(seq, a);
       return a;
     }
-    const answers: Answer[] = [];
-    // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
-    for (const item of body) answers.push(await this.one(item));
+    const answers = await this.batch(body);
     const statuses = new Set(answers.map((a) => a.status));
     return {
       status: statuses.size === 1 ? answers[0].status : 207,
@@ -87,10 +113,7 @@ export class EventIntake {
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
-      answer = {
-        status: 503,
-        body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
-      };
+      answer = unavailable;
     }
     await this.inbox.answer(seq, answer);
     return answer;
@@ -102,7 +125,137 @@ export class EventIntake {
     const e = parsed.event;
     const earlier = await this.inbox.accepted(e.source, e.id, seq);
     if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
-    return e.type === 'measure.granted' ? this.grant(e) : this.follow(e);
+    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq);
+  }
+
+  /** Every event stored and validated one by one; then, per measure and in order, its events in
+   *  one update: a run of a measure's events starts at its grant (update-with-start) or goes to
+   *  its running workflow. Each event gets its own answer and inbox row. */
+  private async batch(items: unknown[]): Promise<Answer[]> {
+    const answers: Array<Answer | undefined> = new Array(items.length);
+    const seqs: number[] = [];
+    for (const item of items) seqs.push(await this.inbox.receive(item));
+    const runs: BatchItem[][] = [];
+    const open = new Map<string, BatchItem[]>();
+    for (let index = 0; index < items.length; index++) {
+      const seq = seqs[index];
+      try {
+        const parsed = parseEvent(items[index]);
+        if (!parsed.ok) {
+          answers[index] = { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
+          continue;
+        }
+        const e = parsed.event;
+        const earlier = await this.inbox.accepted(e.source, e.id, seq);
+        if (earlier) {
+          answers[index] = { status: 202, body: { ...earlier.body, duplicate: true } };
+          continue;
+        }
+        let run = open.get(e.subject);
+        if (!run || e.type === 'measure.granted') {
+          run = [];
+          runs.push(run);
+          open.set(e.subject, run);
+        }
+        run.push({ index, seq, e });
+      } catch (err) {
+        this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
+        answers[index] = unavailable;
+      }
+    }
+    for (const run of runs) {
+      let got: Answer[];
+      try {
+        got = await this.applyRun(run);
+      } catch (err) {
+        this.deps.log.warn({ err, inboxSeqs: run.map((i) => i.seq) }, 'events stored but not processed');
+        got = run.map(() => unavailable);
+      }
+      run.forEach((item, k) => (answers[item.index] = got[k]));
+    }
+    const out = answers.map((a) => a ?? unavailable);
+    for (let index = 0; index < items.length; index++) await this.inbox.answer(seqs[index], out[index]);
+    return out;
+  }
+
+  /** One measure's run of a batch: a grant first starts the workflow with the whole run. */
+  private async applyRun(run: BatchItem[]): Promise<Answer[]> {
+    const [first, ...rest] = run;
+    const events = (plan?: Extract<GrantPlan, { input: unknown }>) =>
+      run.map((i, k) => (k === 0 && plan ? plan.event : this.toMachineEvent(i.e)));
+    const updateId = `batch/${createHash('sha256')
+      .update(run.map((i) => `${i.e.source}/${i.e.id}#${i.seq}`).join('\n'))
+      .digest('base64url')}`;
+    if (first.e.type === 'measure.granted') {
+      const plan = await this.planGrant(first.e);
+      // A refused grant: the rest of the run is judged against the measure as it stands.
+      if (plan.refused) return [plan.refused, ...(rest.length ? await this.applyRun(rest) : [])];
+      try {
+        const results = await this.deps.temporal.workflow.executeUpdateWithStart(eventsUpdate, {
+          args: [events(plan)],
+          updateId,
+          startWorkflowOperation: this.startOperation(plan),
+        });
+        return results.map((r, k) => this.answerOf(run[k].e, r));
+      } catch (err) {
+        return this.refusedRun(err, run);
+      }
+    }
+    const m = await this.deps.measures.registration(first.e.subject);
+    if (!m) return run.map(() => notFound('unknown-measure', `no measure ${first.e.subject} has been granted`));
+    if (m.state === 'closed')
+      return run.map((i) =>
+        conflict(
+          'closed',
+          'measure-closed',
+          `foranstaltningen ${i.e.subject} er afsluttet; der kan ikke registreres mere på den`,
+          `measure ${i.e.subject} is closed; ${i.e.type} is not allowed on a closed measure`,
+        ),
+      );
+    try {
+      const results = await this.deps.temporal.workflow
+        .getHandle(m.workflowId)
+        .executeUpdate(eventsUpdate, { args: [events()], updateId });
+      return results.map((r, k) => this.answerOf(run[k].e, r));
+    } catch (err) {
+      return this.refusedRun(err, run);
+    }
+  }
+
+  private answerOf(e: ParsedEvent, r: BatchItemResult): Answer {
+    if ('refused' in r) {
+      const x = r.refused;
+      return conflict(x.state, x.code ?? 'refused', x.danish ?? x.message, x.message);
+    }
+    return this.accepted(e, r);
+  }
+
+  private accepted(e: ParsedEvent, r: EventResult): Answer {
+    return {
+      status: 202,
+      body: {
+        id: e.id,
+        measureId: e.subject,
+        state: r.state,
+        duplicate: r.duplicate,
+        ...(r.warnings ? { warnings: r.warnings } : {}),
+      },
+    };
+  }
+
+  /** A batch update the workflow refused as a whole (none of its events applies): each event's
+   *  own refusal when the workflow gave them. */
+  private refusedRun(err: unknown, run: BatchItem[]): Answer[] {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    const each = cause instanceof ApplicationFailure ? cause.details?.[1] : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && Array.isArray(each))
+      return run.map((_, k) => {
+        const r = each[k] as { state: string; message: string; code?: string; danish?: string } | undefined;
+        return r
+          ? conflict(r.state, r.code ?? 'refused', r.danish ?? r.message, r.message)
+          : this.refused(err, run[k].e.subject);
+      });
+    return run.map((i) => this.refused(err, i.e.subject));
   }
 
   private toMachineEvent(e: ParsedEvent, keepBirthDate = false): MeasureEvent {
@@ -119,58 +272,85 @@ export class EventIntake {
     return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
   }
 
-  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+  /** The policy, the machine's judgement of the grant on a new measure, and the start options:
+   *  a grant the machine refuses is answered here and starts no workflow. */
+  private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<GrantPlan> {
     const { municipality, measureType, package: pkg } = e.data;
     const m = await this.deps.policies.municipality(municipality);
-    if (!m) return notFound('unknown-municipality', `no service level for municipality ${municipality}`);
+    if (!m) return { refused: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
     const t = m.measureTypes.find((x) => x.slug === measureType);
-    if (!t) return notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`);
+    if (!t) return { refused: notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`) };
     if (pkg && !t.packages.some((p) => p.slug === pkg))
-      return notFound(
-        'unknown-package',
-        `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
-      );
+      return {
+        refused: notFound(
+          'unknown-package',
+          `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
+        ),
+      };
 
     const existing = await this.deps.measures.registration(e.subject);
     if (existing)
-      return conflict(
-        existing.state,
-        'already-granted',
-        `foranstaltningen ${e.subject} er allerede bevilget`,
-        `measure ${e.subject} has already been granted`,
-      );
+      return {
+        refused: conflict(
+          existing.state,
+          'already-granted',
+          `foranstaltningen ${e.subject} er allerede bevilget`,
+          `measure ${e.subject} has already been granted`,
+        ),
+      };
 
-    const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
-    const workflowId = measureWorkflowId(municipality, e.subject);
+    const input: MeasureWorkflowInput = {
+      measureId: e.subject,
+      policy: measurePolicyOf(m, t),
+      ...(this.deps.settle ? { settle: this.deps.settle } : {}),
+    };
+    const event = this.toMachineEvent(e, needsBirthDate(t));
+    // The machine judges the grant here first, so that a grant it refuses leaves no workflow behind.
+    const judged = decide(newMeasure(input.policy), event, Date.now());
+    if (!judged.accepted) {
+      const r = judged.refusal.refusal;
+      return { refused: conflict(judged.refusal.state, r.code, r.message, r.detail) };
+    }
+    return {
+      input,
+      event,
+      workflowId: measureWorkflowId(municipality, e.subject),
+      summary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
+    };
+  }
+
+  private startOperation(plan: Extract<GrantPlan, { input: unknown }>) {
+    return new WithStartWorkflowOperation<MeasureWorkflow>(WORKFLOW_TYPES.measure, {
+      workflowId: plan.workflowId,
+      taskQueue: TASK_QUEUE,
+      args: [plan.input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A workflow that ended without a grant (refused) leaves its id free for the corrected grant;
+      // a granted measure is found by its projection above, closed or not.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: plan.summary,
+    });
+  }
+
+  /** The update id is per delivery (inbox row): two copies of one event arriving together are two
+   *  updates, and the workflow, which applies updates one at a time and remembers event ids,
+   *  answers the second `duplicate: true`. */
+  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
+    const plan = await this.planGrant(e);
+    if (plan.refused) return plan.refused;
     try {
       const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
-        args: [this.toMachineEvent(e, needsBirthDate(t))],
-        updateId: `${e.source}/${e.id}`,
-        startWorkflowOperation: new WithStartWorkflowOperation<MeasureWorkflow>(WORKFLOW_TYPES.measure, {
-          workflowId,
-          taskQueue: TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
-        }),
+        args: [plan.event],
+        updateId: `${e.source}/${e.id}#${seq}`,
+        startWorkflowOperation: this.startOperation(plan),
       });
-      return {
-        status: 202,
-        body: {
-          id: e.id,
-          measureId: e.subject,
-          state: r.state,
-          duplicate: r.duplicate,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-        },
-      };
+      return this.accepted(e, r);
     } catch (err) {
       return this.refused(err, e.subject);
     }
   }
 
-  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
     const m = await this.deps.measures.registration(e.subject);
     if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
     if (m.state === 'closed')
@@ -183,18 +363,9 @@ export class EventIntake {
     try {
       const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
         args: [this.toMachineEvent(e)],
-        updateId: `${e.source}/${e.id}`,
+        updateId: `${e.source}/${e.id}#${seq}`,
       });
-      return {
-        status: 202,
-        body: {
-          id: e.id,
-          measureId: e.subject,
-          state: r.state,
-          duplicate: r.duplicate,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-        },
-      };
+      return this.accepted(e, r);
     } catch (err) {
       return this.refused(err, e.subject);
     }
@@ -205,11 +376,12 @@ export class EventIntake {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
       const [state, code, danish] = (cause.details ?? []) as unknown[];
-      // Failures raised before refusals carried a code and Danish words have only the state.
+      // Failures raised before refusals carried a code and Danish words have only the state (and a
+      // batch's carry its events' refusals in place of the code).
       return conflict(
         String(state ?? 'unknown'),
-        String(code ?? 'refused'),
-        String(danish ?? cause.message),
+        typeof code === 'string' ? code : 'refused',
+        typeof danish === 'string' ? danish : cause.message,
         cause.message,
       );
     }

@@ -20,10 +20,24 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
+/** The most rows one page of a list answers. */
+export const MAX_LIMIT = 1000;
+
+/** Keyset paging: a page of at most `limit` rows, and an opaque cursor to the next. */
 export const page = {
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100).describe(`Rows per page (at most ${MAX_LIMIT})`),
+  cursor: z.string().min(1).max(512).optional().describe('The `next` of the page before; omitted: the first page'),
 };
+
+/** A page of a list: its rows, and where the next page begins (null: this is the last). */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    next: z
+      .string()
+      .nullable()
+      .describe('Opaque cursor for the following page (pass as `cursor`); null on the last page'),
+  });
 
 export const issue = z.object({ path: z.string(), message: z.string() });
 

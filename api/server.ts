@@ -40,6 +40,8 @@ export interface ApiDeps {
   uiOrigins?: string[];
   /** The Temporal UI the overview links measures to; default TEMPORAL_UI_URL or the dev server's. */
   temporalUiUrl?: string;
+  /** The settling window new measures get (an ISO duration); none: escalations at once. */
+  settle?: string;
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -87,6 +89,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     measures: repos.measures,
     temporal: deps.temporal,
     policies: deps.policies,
+    settle: deps.settle,
     log: app.log,
   });
 

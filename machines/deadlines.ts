@@ -46,6 +46,8 @@ export interface Deadline {
   overdueAt: number;
   status: DeadlineStatus;
   metOn?: IsoDate;
+  /** The instant the event that met it was stamped: tells a sub-day deadline met late. */
+  metAt?: number;
   /** The event that met or cancelled it. */
   settledBy?: string;
   basis: 'municipal' | 'statutory';
@@ -116,8 +118,8 @@ function anchorPoint(from: Anchor, f: Facts, previous?: AnchorPoint): AnchorPoin
   }
 }
 
-function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined): Deadline {
-  return on === undefined ? d : { ...d, status: 'met', metOn: on, settledBy: by };
+function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined, at?: number): Deadline {
+  return on === undefined ? d : { ...d, status: 'met', metOn: on, metAt: at, settledBy: by };
 }
 
 // Facts and policies are immutable values (every event makes new facts), so a derivation can be
@@ -154,6 +156,7 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
         },
         f.startupMeeting?.heldOn,
         f.startupMeeting?.eventId,
+        f.startupMeeting?.at,
       ),
     );
   }
@@ -177,6 +180,7 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
         },
         f.treatmentPlan?.receivedOn,
         f.treatmentPlan?.eventId,
+        f.treatmentPlan?.at,
       ),
     );
   }
@@ -247,7 +251,7 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
       ? others.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source }))
       : undefined,
   };
-  out.push(settle(first, held[0]?.heldOn, held[0]?.eventId));
+  out.push(settle(first, held[0]?.heldOn, held[0]?.eventId, held[0]?.at));
   // A soft municipal rule that is earlier ("gerne 1 gang månedligt") warns; it never swallows the
   // hard floor behind it, which stays a deadline of its own and escalates when it is missed.
   const floor = gov.rule.strength === 'soft' ? others.find((o) => o.rule.strength === 'hard') : undefined;
@@ -267,6 +271,7 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
         },
         held[0]?.heldOn,
         held[0]?.eventId,
+        held[0]?.at,
       ),
     );
   }
@@ -300,7 +305,7 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
         alsoRequiredBy: [{ basis: 'municipal', dueOn: d.dueOn, source: rule.source }],
       };
     }
-    out.push(settle(d, held[i]?.heldOn, held[i]?.eventId));
+    out.push(settle(d, held[i]?.heldOn, held[i]?.eventId, held[i]?.at));
     if (!held[i]) return out;
   }
 }
@@ -334,7 +339,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
       forcesDecision: true,
     };
     inPeriod.forEach((e, j) => {
-      out.push(settle(current, e.decidedOn, e.eventId));
+      out.push(settle(current, e.decidedOn, e.eventId, e.at));
       current = {
         id: `reassessment#${k + 1}.${j + 1}`,
         kind: 'reassessment',
@@ -347,8 +352,8 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
         approvedBy: e.approvedBy,
       };
     });
-    if (next) out.push(settle(current, decidedOn(next), next.eventId));
-    else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId));
+    if (next) out.push(settle(current, decidedOn(next), next.eventId, next.at));
+    else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
   });
   return out;
 }
@@ -404,7 +409,11 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
         forcesDecision: true,
       };
       if (k > 0) d.approvedBy = exts[k - 1].approvedBy;
-      out.push(by ? settle(d, by.decidedOn, by.eventId) : settle(d, f.closed?.closedOn, f.closed?.eventId));
+      out.push(
+        by
+          ? settle(d, by.decidedOn, by.eventId, by.at)
+          : settle(d, f.closed?.closedOn, f.closed?.eventId, f.closed?.at),
+      );
     }
     if (!by) break;
     max = by.count ?? max;
@@ -456,7 +465,7 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
         forcesDecision: undefined,
       };
     if (o.settledBy.by === 'closure') {
-      out.push(settle(first, f.closed?.closedOn, f.closed?.eventId));
+      out.push(settle(first, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
       continue;
     }
     if (o.settledBy.by === 'decision') {
@@ -471,12 +480,12 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
     const doc = o.settledBy.document;
     if (doc && f.grant?.prerequisites?.includes(doc))
       met.unshift({ kind: o.kind, metOn: f.grant.grantedOn, eventId: f.grant.eventId, at: f.grant.at });
-    out.push(settle(first, met[0]?.metOn, met[0]?.eventId));
+    out.push(settle(first, met[0]?.metOn, met[0]?.eventId, met[0]?.at));
     if (!o.every || !met[0]) continue;
     for (let i = 1; ; i++) {
       const prev = met[i - 1];
       const d = { id: `${o.kind}#${i}`, ...base, ...timing(ruleOf(o, o.every), { date: prev.metOn, at: prev.at }) };
-      out.push(settle(d, met[i]?.metOn, met[i]?.eventId));
+      out.push(settle(d, met[i]?.metOn, met[i]?.eventId, met[i]?.at));
       if (!met[i]) break;
     }
   }

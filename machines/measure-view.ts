@@ -2,15 +2,16 @@
 // answer. Built from the machine snapshot; plain data only.
 import { underSection95 } from './statutory';
 import type { Deadline } from './deadlines';
-import { escalationLevel } from './escalations';
+import { isLate } from './escalations';
 import { historyOf, type HistoryEntry } from './history';
 import type { MeasureSnapshot } from './measure';
 import type { MeasureState } from './measure-machine';
 import type { PolicyAudit } from './policy-change';
-import type { EscalationStep } from '../policies/types';
 
 export interface DeadlineView extends Deadline {
   escalationLevel: number;
+  /** On a met deadline: whether it was met after it was due. */
+  late?: boolean;
 }
 
 export interface MeasureView {
@@ -39,8 +40,7 @@ export function viewOf(
   revision: number,
   s: MeasureSnapshot,
   ds: Deadline[],
-  raised: ReadonlySet<string>,
-  ladder: EscalationStep[],
+  levelOf: (d: Deadline) => number,
   audit: readonly PolicyAudit[] = [],
 ): MeasureView {
   const { policy, facts } = s.context;
@@ -60,7 +60,11 @@ export function viewOf(
     startOn: g?.startOn ?? null,
     closedOn: facts.closed?.closedOn ?? null,
     statutoryFollowUp: underSection95(policy.measureType),
-    deadlines: ds.map((d) => ({ ...d, escalationLevel: escalationLevel(d, raised, ladder) })),
+    deadlines: ds.map((d) => ({
+      ...d,
+      escalationLevel: levelOf(d),
+      ...(d.status === 'met' ? { late: isLate(d) } : {}),
+    })),
     history: historyOf(facts, audit, policy.municipality),
   };
 }

@@ -4,7 +4,7 @@
 // deadlines depend on facts only, and escalations already raised stay raised.
 import { daysBetween } from './dates';
 import { deriveDeadlines, isOverdue, type Deadline } from './deadlines';
-import { escalationKey } from './escalations';
+import { escalationKey, ladderKey, ladderOf } from './escalations';
 import { tick, type MeasureSnapshot } from './measure';
 import type { MeasurePolicy } from '../policies/types';
 
@@ -121,10 +121,16 @@ export function compareDeadlines(
       continue;
     }
     if (b.dueAt === a.dueAt && b.overdueAt === a.overdueAt) continue;
-    const raisedLevels = oldLadder.filter((s) => raised.has(escalationKey(b, s.level))).map((s) => s.level);
+    // Keys of either format: at the old due date (measures from before one ladder per deadline,
+    // whose keys are carried to the new date) or by the deadline's identity (nothing to carry).
+    const byDate = oldLadder.filter((s) => raised.has(escalationKey(b, s.level))).map((s) => s.level);
+    const raisedLevels = oldLadder
+      .filter((s) => byDate.includes(s.level) || raised.has(ladderKey(ladderOf(b.id), s.level)))
+      .map((s) => s.level);
     const wasOverdue = isOverdue(b, now);
     const overdue = isOverdue(a, now);
-    if (overdue) for (const l of raisedLevels) carriedKeys.push(escalationKey(a, l));
+    if (overdue) for (const l of byDate) carriedKeys.push(escalationKey(a, l));
+    const reached = Math.max(0, ...raisedLevels);
     moved.push({
       deadlineId: a.id,
       kind: a.kind,
@@ -136,8 +142,7 @@ export function compareDeadlines(
       wasOverdue,
       overdue,
       raisedLevels,
-      cancelledLevels:
-        wasOverdue && !overdue ? newLadder.filter((s) => !raisedLevels.includes(s.level)).map((s) => s.level) : [],
+      cancelledLevels: wasOverdue && !overdue ? newLadder.filter((s) => s.level > reached).map((s) => s.level) : [],
     });
   }
   const now2 = new Set(after.filter((x) => x.status === 'pending').map((x) => x.id));

@@ -1,6 +1,8 @@
-// Tells the case system about every escalation raised: the person at that level must act. The
-// escalations table is the outbox; this loop delivers its undelivered rows as CloudEvents, at least
-// once, and never holds up a measure's workflow while the case system is down.
+// Tells the case system about every escalation raised (the person at that level must act) and
+// about every escalation resolved (they need not any more). The escalations table is the outbox;
+// this loop delivers its undelivered notices as CloudEvents, at least once, and never holds up a
+// measure's workflow while the case system is down. A resolution goes out only after its
+// escalation did.
 //
 // One receiver's trouble delays only its own notices: deliveries run in parallel (a bound overall
 // and per receiver), each with the receiver's timeout, and a receiver that fails is left alone for
@@ -9,7 +11,7 @@
 // notice whose delivery has not yet ended. Several processes may run it: rows are claimed with
 // SKIP LOCKED.
 import type { Pool } from 'pg';
-import { EscalationRepository, type OutboxRow } from '../db/repositories/escalations';
+import { EscalationRepository, type NoticeKind, type OutboxRow } from '../db/repositories/escalations';
 
 export interface OutboxOptions {
   /** Where the case system receives notifications (POST, application/cloudevents+json): every municipality without its own receiver. */
@@ -30,7 +32,7 @@ export interface EscalationNotice {
   specversion: '1.0';
   id: string;
   source: 'indsatsflow';
-  type: 'indsatsflow.escalation.raised';
+  type: 'indsatsflow.escalation.raised' | 'indsatsflow.escalation.resolved';
   time: string;
   subject: string;
   data: {
@@ -43,6 +45,9 @@ export interface EscalationNotice {
     role: string;
     caseworkerId: string | null;
     teamId: string | null;
+    /** On a resolution: when and how it ended. */
+    resolvedAt?: string;
+    resolution?: string;
   };
 }
 
@@ -67,6 +72,24 @@ export function noticeOf(r: OutboxRow): EscalationNotice {
       teamId: r.team_id,
     },
   };
+}
+
+/** The same escalation, ended: its own stable id, the raised notice's data plus how it ended. */
+function resolutionNoticeOf(r: OutboxRow): EscalationNotice {
+  const raised = noticeOf(r);
+  return {
+    ...raised,
+    id: `${raised.id}/resolved`,
+    type: 'indsatsflow.escalation.resolved',
+    time: r.resolved_at!.toISOString(),
+    data: { ...raised.data, resolvedAt: r.resolved_at!.toISOString(), resolution: r.resolution! },
+  };
+}
+
+/** One notice claimed for delivery. */
+interface Claimed {
+  kind: NoticeKind;
+  row: OutboxRow;
 }
 
 /** Backoff after a failed delivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
@@ -161,38 +184,45 @@ export function startOutbox(pool: Pool, o: OutboxOptions): Outbox {
   const wakeUp = () => wake?.();
   let lastError = '';
 
-  const claim = async (r: Receiver, limit: number): Promise<OutboxRow[]> => {
-    // The receiver's municipalities, or (the default receiver) every one not routed elsewhere too.
-    return escalations.claimDue(limit, leaseSeconds, {
-      municipalities: r.municipalities,
-      others: r.others,
-      routedElsewhere: routed,
-    });
+  /** Raised notices first, then resolutions, up to `limit`, in the receiver's scope: its
+   *  municipalities, or (the default receiver) every one not routed elsewhere too. */
+  const claim = async (r: Receiver, limit: number): Promise<Claimed[]> => {
+    const scope = { municipalities: r.municipalities, others: r.others, routedElsewhere: routed };
+    const raised = (await escalations.claimDue('raised', limit, leaseSeconds, scope)).map((row): Claimed => ({
+      kind: 'raised',
+      row,
+    }));
+    if (raised.length === limit) return raised;
+    const resolved = await escalations.claimDue('resolved', limit - raised.length, leaseSeconds, scope);
+    return [...raised, ...resolved.map((row): Claimed => ({ kind: 'resolved', row }))];
   };
 
-  const deliver = async (r: Receiver, row: OutboxRow): Promise<void> => {
-    const outcome = await post(r.url, noticeOf(row), timeoutMs, stopping.signal);
+  const deliver = async (r: Receiver, { kind, row }: Claimed): Promise<void> => {
+    const notice = kind === 'raised' ? noticeOf(row) : resolutionNoticeOf(row);
+    const outcome = await post(r.url, notice, timeoutMs, stopping.signal);
     if (outcome === 'stopped') {
       // Not delivered, not failed: free for the next run at once instead of after the lease.
-      await escalations.release(row.id);
+      await escalations.release(kind, row.id);
       return;
     }
     if (outcome.ok) {
       r.failures = 0;
       r.blockedUntil = 0;
-      await escalations.delivered(row.id);
+      if (kind === 'raised') await escalations.delivered(row.id);
+      else await escalations.resolutionDelivered(row.id);
       return;
     }
-    const attempts = row.notify_attempts + 1;
+    const attempts = (kind === 'raised' ? row.notify_attempts : row.resolution_attempts) + 1;
     // Deliveries that fail together (all timing out at once) are one failure of the receiver.
     if (outcome.receiverTrouble && r.blockedUntil <= Date.now()) {
       r.failures += 1;
       r.blockedUntil = Date.now() + backoffSeconds(r.failures) * 1000;
     }
-    await escalations.deliveryFailed(row.id, attempts, outcome.error, backoffSeconds(attempts));
+    if (kind === 'raised') await escalations.deliveryFailed(row.id, attempts, outcome.error, backoffSeconds(attempts));
+    else await escalations.resolutionFailed(row.id, attempts, outcome.error, backoffSeconds(attempts));
     // Identifiers only in the log: the row id, never names or case content.
     o.log?.(
-      `escalation ${row.id}: delivery failed (${outcome.error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
+      `escalation ${row.id}: ${kind === 'raised' ? 'delivery' : 'resolution delivery'} failed (${outcome.error}); attempt ${attempts}, next in ${backoffSeconds(attempts)} s`,
     );
   };
 
@@ -204,10 +234,10 @@ export function startOutbox(pool: Pool, o: OutboxOptions): Outbox {
       if (stopped || free <= 0 || r.blockedUntil > Date.now()) continue;
       const rows = await claim(r, free);
       if (rows.length === free) more = true;
-      for (const row of rows) {
+      for (const item of rows) {
         r.inFlight += 1;
-        const p: Promise<void> = deliver(r, row)
-          .catch((err) => o.log?.(`escalation ${row.id}: ${(err as Error).message}`))
+        const p: Promise<void> = deliver(r, item)
+          .catch((err) => o.log?.(`escalation ${item.row.id}: ${(err as Error).message}`))
           .finally(() => {
             r.inFlight -= 1;
             inFlight.delete(p);

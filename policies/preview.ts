@@ -5,7 +5,7 @@
 // Pure: api/policy-preview.ts loads the running measures and hands them here.
 import { addToDate, dateOf, daysBetween, startOfDay, type IsoDate } from '../machines/dates';
 import { deriveDeadlines, isOverdue } from '../machines/deadlines';
-import { dueEscalations } from '../machines/escalations';
+import { judgeLadders, reachedLevels } from '../machines/escalations';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import type { Facts } from '../machines/facts';
 import { apply, type MeasureSnapshot } from '../machines/measure';
@@ -155,8 +155,12 @@ export function previewOf(
       ...after.filter((d) => diff.added.includes(d.id) && isOverdue(d, at)).map((d) => d.id),
     ];
     const stops = diff.moved.filter((m) => m.wasOverdue && !m.overdue).map((m) => m.deadlineId);
-    const escBefore = new Set(dueEscalations(before, oldPolicy.escalation, raised, at).map((e) => e.key));
-    const escNow = dueEscalations(after, newPolicy.escalation, raised, at).filter((e) => !escBefore.has(e.key)).length;
+    // One escalation per deadline at the level now due, as the workflow raises them.
+    const reached = reachedLevels(raised);
+    const escBefore = new Set(judgeLadders(before, oldPolicy.escalation, reached, at).due.map((e) => e.key));
+    const escNow = judgeLadders(after, newPolicy.escalation, reached, at).due.filter(
+      (e) => !escBefore.has(e.key),
+    ).length;
     if (diff.moved.length || becomesOverdue.length || escNow) {
       p.affectedMeasures++;
       if (p.measures.length < limit)

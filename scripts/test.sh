@@ -14,6 +14,7 @@ if [ "${1:-}" = "--unit" ]; then
     test/admin-auth.test.ts
     test/coverage.test.ts
     test/dates.test.ts
+    test/escalations.test.ts
     test/machine.test.ts
     test/machine-rule-kinds.test.ts
     test/municipality-*.test.ts

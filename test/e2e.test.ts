@@ -47,18 +47,18 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(r.body.state, 'awaiting-first-follow-up');
 
     const before = await s.get(`/v1/escalations?measureId=${id}`);
-    assert.deepEqual(before.body, [], 'nothing is overdue yet');
+    assert.deepEqual(before.body, { items: [], next: null }, 'nothing is overdue yet');
 
     // The test policy: first follow-up after 4 s, caseworker at once, team leader 4 s later.
     const one = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
+      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
       return e.length >= 1 && e;
     }, 'the caseworker escalation');
     assert.equal(one[0].role, 'sagsbehandler');
     assert.equal(one[0].deadlineKind, 'first-follow-up');
 
     const two = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
+      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
       return e.length >= 2 && e;
     }, 'the team-leader escalation');
     assert.deepEqual(
@@ -76,7 +76,9 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     }, 'the projection to show level 2');
     assert.equal(first.status, 'overdue');
 
-    const overdue = (await s.get(`/v1/measures?municipality=testby&overdue=true`)).body.map((x: any) => x.measureId);
+    const overdue = (await s.get(`/v1/measures?municipality=testby&overdue=true&limit=1000`)).body.items.map(
+      (x: any) => x.measureId,
+    );
     assert.ok(overdue.includes(id));
 
     // Operators see it in Temporal's visibility through the search attributes.
@@ -90,7 +92,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     }, 'search attributes in visibility');
   });
 
-  it('puts a back-dated 7-month-old measure into forced reassessment with its escalation raised at once', async () => {
+  it('puts a back-dated 7-month-old measure into forced reassessment with one escalation, at the level now due', async () => {
     const id = measureId('OLD');
     const startOn = ago('P7M');
     const r = await s.post(
@@ -112,15 +114,20 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(re.status, 'overdue');
 
     const esc = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.filter(
+      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.items.filter(
         (x: any) => x.deadlineKind === 'reassessment',
       );
-      return e.length === 3 && e; // a month overdue: past every step of Hjørring's ladder
+      return e.length >= 1 && e;
     }, 'reassessment escalations');
+    // A month overdue: past every step of Hjørring's ladder. One escalation, to the department
+    // head, not three in the same second.
+    await new Promise((res) => setTimeout(res, 1_000));
+    const all = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
     assert.deepEqual(
-      esc.map((e: any) => e.role),
-      ['sagsbehandler', 'teamleder', 'afdelingsleder'],
+      esc.map((e: any) => [e.level, e.role]),
+      [[3, 'afdelingsleder']],
     );
+    assert.equal(all.filter((x: any) => x.deadlineKind === 'reassessment').length, 1);
   });
 
   it('meets the first follow-up and moves the next one 3 months on; the same event twice is accepted once', async () => {
@@ -330,7 +337,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     );
   });
 
-  it('loses nothing and raises no escalation twice when the worker is restarted mid-way', async () => {
+  it('loses nothing, and raises one escalation per deadline when the worker comes back across several ladder steps', async () => {
     const id = measureId('RS');
     const r = await s.post(
       grant(id, {
@@ -358,23 +365,58 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     assert.equal(changed.status, 202, JSON.stringify(changed.body));
 
     const esc = await eventually(async () => {
-      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body;
-      return e.length >= 2 && e;
+      const e = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
+      return e.length >= 1 && e;
     }, 'escalations after the restart');
     await s.restartWorker();
     await new Promise((res) => setTimeout(res, 2_000));
-    const final = (await s.get(`/v1/escalations?measureId=${id}`)).body;
+    const final = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
     assert.deepEqual(
-      final.map((e: any) => e.level),
-      [1, 2],
-      'each level raised once',
+      final.map((e: any) => [e.level, e.role]),
+      [[2, 'teamleder']],
+      'one escalation at the level now due, not the caseworker and the team leader at once',
     );
     assert.deepEqual(final, esc);
     const rows = await s.pool.query('SELECT count(*)::int AS n FROM escalations WHERE measure_id = $1', [id]);
-    assert.equal(rows.rows[0].n, 2);
+    assert.equal(rows.rows[0].n, 1);
     const m = (await s.get(`/v1/measures/${id}`)).body;
     assert.equal(m.package, 'roed');
   });
+  it('resolves an escalation when its deadline is met late, and climbs no further', async () => {
+    const id = measureId('RES');
+    const r = await s.post(
+      grant(id, {
+        municipality: 'testby',
+        measureType: 'hurtig-stoette',
+        package: 'groen',
+        grantedOn: today(),
+        startOn: today(),
+      }),
+    );
+    assert.equal(r.status, 202);
+    // The first follow-up falls due after 4 s: the caseworker is told (the team leader 4 s later).
+    await eventually(async () => (await s.get(`/v1/escalations?measureId=${id}`)).body.items.length >= 1, 'level 1');
+    const held = await s.post(
+      event('measure.follow-up-held', id, {
+        heldOn: today(),
+        participants: ['executor', 'parents'],
+        actionPlanDecision: 'keep',
+      }),
+    );
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    const resolved = await eventually(async () => {
+      const items = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
+      return items.every((e: any) => e.resolvedAt) && items;
+    }, 'the escalations resolved');
+    assert.ok(resolved.every((e: any) => e.resolution === 'met-late' && e.resolvedAt >= e.raisedAt));
+    assert.deepEqual((await s.get(`/v1/escalations?measureId=${id}&open=true`)).body.items, []);
+    // Past every step the measure could still have climbed: a met deadline raises nothing more.
+    await new Promise((res) => setTimeout(res, 5_000));
+    assert.equal((await s.get(`/v1/escalations?measureId=${id}`)).body.items.length, resolved.length);
+    const ff = (await s.get(`/v1/measures/${id}`)).body.deadlines.find((d: any) => d.id === 'first-follow-up');
+    assert.deepEqual([ff.status, ff.late], ['met', true]);
+  });
+
   it('continues-as-new before its history grows large, and still knows the events it has seen', async () => {
     const id = measureId('CAN');
     const startOn = ago('P1Y');

@@ -51,4 +51,12 @@ test('/docs/json documents the answers of the intake and the read side', async (
   ] as const)
     assert.ok(doc.paths[path][method].responses['200'], `${method.toUpperCase()} ${path} documents 200`);
   assert.ok(doc.paths['/v1/policies/{municipality}/timers'].patch.responses['401'], 'policy edits document 401');
+  // Lists say when they are cut: a page of items and the cursor of the next.
+  for (const path of ['/v1/measures', '/v1/escalations']) {
+    const list = JSON.stringify(doc.paths[path].get.responses['200']);
+    assert.match(list, /"items"/, `${path} answers items`);
+    assert.match(list, /"next"/, `${path} answers next`);
+    assert.match(JSON.stringify(doc.paths[path].get.parameters), /"cursor"/, `${path} takes a cursor`);
+  }
+  assert.match(JSON.stringify(doc.paths['/v1/escalations'].get.responses['200']), /"resolution"/);
 });

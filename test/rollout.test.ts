@@ -38,12 +38,13 @@ describe('policy rollouts', { timeout: 300_000 }, () => {
   });
 
   it('stops a measure being overdue when the new deadline is later: raised escalations stay, unsent ones are cancelled', async () => {
-    // A slower team-leader step first, so that the change below lands between level 1 and level 2.
+    // A slower team-leader step first, so that the change below lands between level 1 and level 2
+    // (the preview below simulates half a year of hourly follow-ups: it takes ~20 s on two cores).
     const ladder = await call('PATCH', '/v1/policies/testby/timers', {
       timer: 'escalation-teamleder',
-      duration: 'PT20S',
+      duration: 'PT45S',
       effectiveFrom: today(),
-      reason: 'team leader after 20 s',
+      reason: 'team leader after 45 s',
       dryRun: false,
       author: 'test',
     });
@@ -67,7 +68,7 @@ describe('policy rollouts', { timeout: 300_000 }, () => {
     const grantedAt = Date.now();
     // First follow-up after 4 s: overdue, the caseworker is told at once.
     await eventually(
-      async () => (await s.get(`/v1/escalations?measureId=${id}`)).body.length === 1,
+      async () => (await s.get(`/v1/escalations?measureId=${id}`)).body.items.length === 1,
       'the level-1 escalation',
     );
 
@@ -98,13 +99,15 @@ describe('policy rollouts', { timeout: 300_000 }, () => {
     assert.deepEqual(moved.raisedLevels, [1]);
     assert.deepEqual(moved.cancelledLevels, [2, 3]);
     assert.equal(
-      (await s.get(`/v1/measures?municipality=testby&overdue=true`)).body.filter((x: any) => x.measureId === id).length,
+      (await s.get(`/v1/measures?municipality=testby&overdue=true&limit=1000`)).body.items.filter(
+        (x: any) => x.measureId === id,
+      ).length,
       0,
     );
 
     // Past the moment the team leader would have been told under the old rule.
-    await sleep(Math.max(0, grantedAt + 4_000 + 20_000 + 2_000 - Date.now()));
-    const esc = (await s.get(`/v1/escalations?measureId=${id}`)).body;
+    await sleep(Math.max(0, grantedAt + 4_000 + 45_000 + 2_000 - Date.now()));
+    const esc = (await s.get(`/v1/escalations?measureId=${id}`)).body.items;
     assert.deepEqual(
       esc.map((e: any) => [e.level, e.deadlineKind]),
       [[1, 'first-follow-up']],

@@ -18,12 +18,20 @@ export interface Carried {
   revision: number;
   /** Policy changes applied to this measure (its audit trail), carried across continue-as-new. */
   audit?: PolicyAudit[];
+  /** When the last event was applied (workflow time): the settling window counts from it. */
+  lastEventAt?: number;
+  /** Ladders with an escalation raised and not yet resolved. Absent in runs from before
+   *  resolutions: then every ladder raised is taken as open. */
+  open?: string[];
 }
 
 export interface MeasureWorkflowInput {
   measureId: string;
   policy: MeasurePolicy;
   carried?: Carried;
+  /** The settling window (ISO duration, INDSATSFLOW_SETTLE): no escalation is raised until the
+   *  measure has been this long without an event applied. Absent: none (measures started before). */
+  settle?: string;
 }
 
 export interface EventResult {
@@ -34,7 +42,20 @@ export interface EventResult {
   warnings?: string[];
 }
 
+/** One event of a batch that the machine refused; the batch's other events are still judged. */
+export interface RefusedResult {
+  measureId: string;
+  /** `message`: the English detail; `code` and `danish`: the stable code and the caseworker's words
+   *  (absent in answers recorded before refusals carried them). */
+  refused: { state: MeasureState; message: string; code?: string; danish?: string };
+}
+
+export type BatchItemResult = EventResult | RefusedResult;
+
 export const eventUpdate = defineUpdate<EventResult, [MeasureEvent]>('event');
+/** The events of one measure from one batch, applied in order in one update; deadlines are
+ *  judged only after the last. Refused only when none of them would be applied. */
+export const eventsUpdate = defineUpdate<BatchItemResult[], [MeasureEvent[]]>('events');
 export const measureQuery = defineQuery<MeasureView>('measure');
 /** Moves a running measure to a new policy version (administrators' rollouts). Idempotent; an
  *  older version than the one running is refused. */

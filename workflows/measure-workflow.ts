@@ -1,7 +1,8 @@
 // One workflow per measure: a thin, durable host for the measure machine. It feeds events and the
-// clock into the machine, sleeps until the machine's next deadline, raises each escalation level
-// once, keeps the projection and search attributes current, and continues-as-new before its
-// history grows large. All rules live in machines/ and policies/.
+// clock into the machine, sleeps until the machine's next deadline, raises each escalation once
+// the measure has settled, resolves escalations whose deadline ends, keeps the projection and
+// search attributes current, and continues-as-new before its history grows large. A measure never
+// granted ends itself. All rules live in machines/ and policies/.
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -16,9 +17,18 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { MeasureActivities } from '../activities/types';
-import { dateOf } from '../machines/dates';
+import { addToInstant, dateOf } from '../machines/dates';
 import { isOverdue, type Deadline } from '../machines/deadlines';
-import { dueEscalations, escalationLevel, nextWakeup } from '../machines/escalations';
+import {
+  dueEscalations,
+  escalationLevel,
+  judgeLadders,
+  levelReached,
+  nextWakeup,
+  reachedLevels,
+  resolutions,
+  type DueEscalation,
+} from '../machines/escalations';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { deadlines, decide, newMeasure, tick, type Decision, type MeasureSnapshot } from '../machines/measure';
 import type { MeasureState } from '../machines/measure-machine';
@@ -33,10 +43,12 @@ import {
 import { dkDate, warnings, type Refusal } from '../machines/rules';
 import { SA } from './search-attributes';
 import {
+  eventsUpdate,
   eventUpdate,
   measureQuery,
   policyUpdate,
   snapshotQuery,
+  type BatchItemResult,
   type Carried,
   type EventResult,
   type MeasureWorkflowInput,
@@ -46,6 +58,17 @@ const SEEN_KEPT = 2_000;
 const AUDIT_KEPT = 200;
 /** Well under Temporal's 2,000 updates per run. */
 const UPDATES_PER_RUN = 1_000;
+/** How long a measure started without an accepted grant waits for one before it ends itself. The
+ *  API judges a grant before it starts a workflow, so this is only the rare race. */
+const UNGRANTED_WAIT_MS = 10_000;
+/** Marks the runs that keep one ladder per deadline (catch-up, settling, resolutions) and end
+ *  themselves when never granted; runs recorded before it replay as they were. */
+export const LADDERS_PATCH = 'escalation-ladders';
+
+type BatchJudgement =
+  | { e: MeasureEvent; outcome: 'duplicate' }
+  | { e: MeasureEvent; outcome: 'accepted'; decision: Extract<Decision, { accepted: true }> }
+  | { e: MeasureEvent; outcome: 'refused'; decision: Extract<Decision, { accepted: false }> };
 
 const acts = proxyActivities<MeasureActivities>({
   startToCloseTimeout: '30 seconds',
@@ -58,7 +81,15 @@ export class MeasureHost {
   snapshot: MeasureSnapshot;
   private readonly seen: Set<string>;
   private readonly raised: Set<string>;
+  /** Ladders with an escalation raised and not yet resolved. */
+  private readonly open: Set<string>;
   private readonly audit: PolicyAudit[];
+  /** When the last event was applied: the settling window counts from it. */
+  private lastEventAt?: number;
+  private readonly settle?: string;
+  /** Whether this run keeps one ladder per deadline: decided by the loop (patched), once true
+   *  stays true. */
+  ladders = false;
   /** The revision of the last view built: every projection carries a new one, and the projection
    *  keeps only newer revisions. Carried across continue-as-new. */
   revision: number;
@@ -70,6 +101,7 @@ export class MeasureHost {
   /** The update validator's judgement, reused by its handler (same event, snapshot and instant):
    *  the machine judges each event once. */
   private judged?: { eventId: string; from: MeasureSnapshot; now: number; decision: Decision };
+  private judgedBatch?: { events: MeasureEvent[]; from: MeasureSnapshot; now: number; judged: BatchJudgement[] };
 
   constructor(
     readonly measureId: string,
@@ -79,7 +111,10 @@ export class MeasureHost {
     this.snapshot = input.carried?.snapshot ?? newMeasure(input.policy);
     this.seen = new Set(input.carried?.seen ?? []);
     this.raised = new Set(input.carried?.raised ?? []);
+    this.open = new Set(input.carried?.open ?? reachedLevels(this.raised).keys());
     this.audit = [...(input.carried?.audit ?? [])];
+    this.lastEventAt = input.carried?.lastEventAt;
+    this.settle = input.settle;
     this.revision = input.carried?.revision ?? 0;
     this.projectedRevision = this.revision;
   }
@@ -90,16 +125,17 @@ export class MeasureHost {
 
   view(): MeasureView {
     const s = this.snapshot;
-    return viewOf(
-      this.measureId,
-      this.workflowId,
-      this.revision,
-      s,
-      deadlines(s),
-      this.raised,
-      s.context.policy.escalation,
-      this.audit,
-    );
+    return viewOf(this.measureId, this.workflowId, this.revision, s, deadlines(s), this.levelOf(), this.audit);
+  }
+
+  /** The level each deadline has reached, as this run counts them. */
+  private levelOf(): (d: Deadline) => number {
+    if (this.ladders) {
+      const reached = reachedLevels(this.raised);
+      return (d) => levelReached(d, reached);
+    }
+    const ladder = this.snapshot.context.policy.escalation;
+    return (d) => escalationLevel(d, this.raised, ladder);
   }
 
   machineState(): { snapshot: MeasureSnapshot; raised: string[]; revision: number } {
@@ -119,6 +155,7 @@ export class MeasureHost {
     if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
     this.snapshot = d.snapshot;
     this.seen.add(e.eventId);
+    this.lastEventAt = Date.now();
     this.updatesThisRun++;
     this.revision++;
     await this.project();
@@ -127,6 +164,62 @@ export class MeasureHost {
     if (patched('event-projected-once')) this.markProjected();
     const w = warnings(this.snapshot.context.policy, e, this.snapshot.context.facts);
     return w.length ? { ...this.result(false), warnings: w } : this.result(false);
+  }
+
+  /** Refuses the batch only when none of its events would be applied: a refused event in the
+   *  middle does not stop the later ones, each judged on the measure as the earlier left it. */
+  validateEvents(es: MeasureEvent[]): void {
+    const judged = this.judgeBatch(es, Date.now());
+    if (judged.some((j) => j.outcome !== 'refused')) return;
+    const refusals = judged.map((j) => (j.outcome === 'refused' ? j.decision.refusal : undefined));
+    const first = refusals[0]!;
+    throw ApplicationFailure.create({
+      type: 'invalid-transition',
+      message: first.message,
+      details: [
+        first.state,
+        refusals.map(
+          (r) => r && { state: r.state, message: r.message, code: r.refusal.code, danish: r.refusal.message },
+        ),
+      ],
+      nonRetryable: true,
+    });
+  }
+
+  /** A batch's events in order, in one update: one projection after the last, and deadlines
+   *  judged (by the loop) only after it. Each event gets its own answer. */
+  async applyEvents(es: MeasureEvent[]): Promise<BatchItemResult[]> {
+    const now = Date.now();
+    const out: BatchItemResult[] = [];
+    let applied = 0;
+    for (const j of this.judgeBatch(es, now)) {
+      if (j.outcome === 'duplicate') out.push(this.result(true));
+      else if (j.outcome === 'refused')
+        out.push({
+          measureId: this.measureId,
+          refused: {
+            state: j.decision.refusal.state,
+            message: j.decision.refusal.message,
+            code: j.decision.refusal.refusal.code,
+            danish: j.decision.refusal.refusal.message,
+          },
+        });
+      else {
+        this.snapshot = j.decision.snapshot;
+        this.seen.add(j.e.eventId);
+        applied++;
+        const w = warnings(this.snapshot.context.policy, j.e);
+        out.push(w.length ? { ...this.result(false), warnings: w } : this.result(false));
+      }
+    }
+    if (applied > 0) {
+      this.lastEventAt = now;
+      this.updatesThisRun++;
+      this.revision++;
+      await this.project();
+      this.markProjected();
+    }
+    return out;
   }
 
   validatePolicy(c: PolicyChange): void {
@@ -170,13 +263,30 @@ export class MeasureHost {
     };
   }
 
-  /** The clock reads `now`: the machine moves if a limit was reached, and every escalation level
-   *  now due is raised (once each). Then the projection follows if anything changed. */
+  /** The clock reads `now`: the machine moves if a limit was reached, escalations whose deadline
+   *  ended are resolved, and what is now due is raised (once per ladder and level; with one ladder
+   *  per deadline, only the level now due and only once the measure is quiet). Then the
+   *  projection follows if anything changed. */
   async raiseDue(now: number): Promise<void> {
     const before = this.state;
     this.snapshot = tick(this.snapshot, now);
     const ladder = this.snapshot.context.policy.escalation;
-    const due = dueEscalations(deadlines(this.snapshot), ladder, this.raised, now);
+    const ds = deadlines(this.snapshot);
+    let due: DueEscalation[];
+    if (this.ladders) {
+      const ended = resolutions(ds, this.snapshot.context.facts, this.open, now);
+      if (ended.length > 0) {
+        await acts.resolveEscalations({
+          measureId: this.measureId,
+          resolvedAt: new Date(now).toISOString(),
+          ladders: ended.map((r) => ({ deadlineIds: r.deadlineIds, resolution: r.resolution })),
+        });
+        for (const r of ended) this.open.delete(r.ladderId);
+      }
+      due = judgeLadders(ds, ladder, reachedLevels(this.raised), now, this.quietFrom()).due;
+    } else {
+      due = dueEscalations(ds, ladder, this.raised, now);
+    }
     for (const esc of due) {
       const g = this.snapshot.context.facts.grant;
       await acts.raiseEscalation({
@@ -193,6 +303,7 @@ export class MeasureHost {
         teamId: g?.teamId ?? null,
       });
       this.raised.add(esc.key);
+      if (esc.ladderId !== undefined) this.open.add(esc.ladderId);
     }
     if (due.length > 0 || this.state !== before || this.revision !== this.projectedRevision) {
       this.revision++;
@@ -202,15 +313,24 @@ export class MeasureHost {
     this.lastAttributes = upsertAttributes(
       this.snapshot,
       deadlines(this.snapshot),
-      this.raised,
+      this.levelOf(),
       now,
       this.lastAttributes,
     );
   }
 
-  /** The next instant the loop must wake, when a deadline or escalation step falls due. */
+  /** The next instant the loop must wake: a deadline or escalation step falls due, or the
+   *  settling window ends while an escalation waits for it. */
   nextWakeup(now: number): number | undefined {
-    return nextWakeup(deadlines(this.snapshot), this.snapshot.context.policy.escalation, this.raised, now);
+    const ds = deadlines(this.snapshot);
+    const ladder = this.snapshot.context.policy.escalation;
+    if (this.ladders) return judgeLadders(ds, ladder, reachedLevels(this.raised), now, this.quietFrom()).wake;
+    return nextWakeup(ds, ladder, this.raised, now);
+  }
+
+  /** The instant the measure has been quiet for the settling window (none: at once). */
+  private quietFrom(): number | undefined {
+    return this.settle && this.lastEventAt !== undefined ? addToInstant(this.lastEventAt, this.settle) : undefined;
   }
 
   shouldContinueAsNew(): boolean {
@@ -224,6 +344,8 @@ export class MeasureHost {
       raised: [...this.raised],
       revision: this.revision,
       audit: this.audit,
+      lastEventAt: this.lastEventAt,
+      open: [...this.open],
     };
   }
 
@@ -246,6 +368,23 @@ export class MeasureHost {
     return decision;
   }
 
+  private judgeBatch(es: MeasureEvent[], now: number): BatchJudgement[] {
+    const j = this.judgedBatch;
+    if (j && j.events === es && j.from === this.snapshot && j.now === now) return j.judged;
+    let s = this.snapshot;
+    const taken = new Set<string>();
+    const judged = es.map((e): BatchJudgement => {
+      if (this.seen.has(e.eventId) || taken.has(e.eventId)) return { e, outcome: 'duplicate' };
+      const decision = decide(s, e, now);
+      if (!decision.accepted) return { e, outcome: 'refused', decision };
+      s = decision.snapshot;
+      taken.add(e.eventId);
+      return { e, outcome: 'accepted', decision };
+    });
+    this.judgedBatch = { events: es, from: this.snapshot, now, judged };
+    return judged;
+  }
+
   private result(duplicate: boolean): EventResult {
     return { measureId: this.measureId, state: this.state, duplicate };
   }
@@ -258,14 +397,25 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   setHandler(snapshotQuery, () => host.machineState());
   setHandler(policyUpdate, (c) => host.applyPolicy(c), { validator: (c) => host.validatePolicy(c) });
   setHandler(eventUpdate, (e) => host.applyEvent(e), { validator: (e) => host.validateEvent(e) });
+  setHandler(eventsUpdate, (es) => host.applyEvents(es), { validator: (es) => host.validateEvents(es) });
 
   for (;;) {
     const now = Date.now();
+    host.ladders ||= patched(LADDERS_PATCH);
     await host.raiseDue(now);
 
     if (host.state === 'closed') {
       await condition(allHandlersFinished);
       return host.state;
+    }
+    if (host.ladders && host.state === 'new') {
+      // Never granted (the grant was refused): wait briefly for one, then end without a trace.
+      const seenRevision = host.revision;
+      if (!(await condition(() => host.revision !== seenRevision, UNGRANTED_WAIT_MS))) {
+        await condition(allHandlersFinished);
+        if (host.state === 'new') return host.state;
+      }
+      continue;
     }
     if (host.shouldContinueAsNew()) {
       await condition(allHandlersFinished);
@@ -273,6 +423,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
         measureId: input.measureId,
         policy: host.snapshot.context.policy,
         carried: host.carried(),
+        settle: input.settle,
       });
     }
 
@@ -307,7 +458,7 @@ const STATE_WORDS: Record<MeasureState, string> = {
 function upsertAttributes(
   snap: MeasureSnapshot,
   ds: Deadline[],
-  raised: ReadonlySet<string>,
+  levelOf: (d: Deadline) => number,
   now: number,
   last: string,
 ): string {
@@ -315,7 +466,7 @@ function upsertAttributes(
   const pending = ds.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt - b.dueAt);
   const overdue = pending.filter((d) => isOverdue(d, now));
   const next = pending[0];
-  const level = overdue.reduce((m, d) => Math.max(m, escalationLevel(d, raised, policy.escalation)), 0);
+  const level = overdue.reduce((m, d) => Math.max(m, levelOf(d)), 0);
   const pkg = facts.periods[facts.periods.length - 1]?.package;
   const overdueSince = overdue.length ? Math.min(...overdue.map((d) => d.overdueAt)) : undefined;
   const pairs: SearchAttributeUpdatePair[] = [
@@ -343,7 +494,7 @@ function upsertAttributes(
       .slice(0, 5)
       .map(
         (d) =>
-          `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${escalationLevel(d, raised, policy.escalation)}` : ''}`,
+          `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${levelOf(d)}` : ''}`,
       ),
     overdue.length === 0 && next
       ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})`

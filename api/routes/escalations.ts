@@ -1,8 +1,9 @@
-// The escalations raised, and whether the case system has been told.
+// The escalations raised, one row per escalation, whether the case system has been told, and
+// whether (and how) each has ended. Paged by an opaque cursor.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { EscalationRepository } from '../../db/repositories/escalations';
-import { commonAnswers, page, type App } from '../schemas';
+import { commonAnswers, page, pageOf, type App } from '../schemas';
 
 const escalation = z.object({
   measureId: z.string(),
@@ -18,6 +19,14 @@ const escalation = z.object({
     .string()
     .nullable()
     .describe('When the case system accepted the notification (null: not yet, or no NOTIFY_URL)'),
+  resolvedAt: z.string().nullable().describe('When the deadline behind it ended (null: still open)'),
+  resolution: z
+    .enum(['met', 'met-late', 'cancelled', 'superseded'])
+    .nullable()
+    .describe(
+      'met-late: the deadline was met after it was due; met: met by its due date but reported after the escalation; ' +
+        'cancelled: closure, package change or a policy change that removed it; superseded: moved to a date not yet passed',
+    ),
 });
 
 export interface EscalationRoutesOptions {
@@ -31,10 +40,14 @@ export const escalationRoutes: FastifyPluginAsync<EscalationRoutesOptions> = asy
         municipality: z.string().optional(),
         measureId: z.string().optional(),
         level: z.coerce.number().int().min(1).optional(),
+        open: z.enum(['true', 'false']).optional().describe('true: not yet resolved; false: resolved'),
         ...page,
       }),
-      response: { 200: z.array(escalation), ...commonAnswers },
+      response: { 200: pageOf(escalation), ...commonAnswers },
     },
-    handler: async (req) => escalations.list(req.query),
+    handler: async (req) => {
+      const { open, ...rest } = req.query;
+      return escalations.list({ ...rest, open: open === undefined ? undefined : open === 'true' });
+    },
   });
 };

@@ -1,8 +1,9 @@
-// The read side of measures: one with its deadlines and history, or a filtered page of them.
+// The read side of measures: one with its deadlines and history, or a filtered page of them
+// (keyset paging by measureId, with an opaque cursor).
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { MeasureRepository } from '../../db/repositories/measures';
-import { commonAnswers, errorAnswer, page, ruleSource, type App } from '../schemas';
+import { commonAnswers, errorAnswer, page, pageOf, ruleSource, type App } from '../schemas';
 
 const deadline = z.object({
   id: z.string(),
@@ -12,6 +13,7 @@ const deadline = z.object({
   dueOn: z.string(),
   status: z.string().describe('pending, overdue (computed at read time), met, cancelled'),
   metOn: z.string().optional(),
+  late: z.boolean().optional().describe('On a met deadline: true when it was met after it was due'),
   escalationLevel: z.number().int(),
   basis: z.string().describe('municipal or statutory: which rule governs'),
   strength: z.string().describe('hard or soft'),
@@ -90,7 +92,7 @@ export const measureRoutes: FastifyPluginAsync<MeasureRoutesOptions> = async (ap
         teamId: z.string().optional(),
         ...page,
       }),
-      response: { 200: z.array(measureSummary), ...commonAnswers },
+      response: { 200: pageOf(measureSummary), ...commonAnswers },
     },
     handler: async (req) => {
       const { overdue, ...rest } = req.query;

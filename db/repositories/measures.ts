@@ -8,6 +8,7 @@ import type { RuleSource } from '../../policies/types';
 import type { HistoryEntry } from '../../machines/history';
 import type { MeasureView } from '../../machines/measure-view';
 import { inTransaction } from '../transaction';
+import { decodeCursor, encodeCursor } from './cursor';
 
 const STATUS = `CASE WHEN d.status = 'pending' AND d.overdue_at <= now() THEN 'overdue' ELSE d.status END`;
 const OVERDUE = `EXISTS (SELECT 1 FROM deadlines d WHERE d.measure_id = m.measure_id AND d.status = 'pending' AND d.overdue_at <= now())`;
@@ -19,7 +20,8 @@ export interface MeasureFilter {
   caseworkerId?: string;
   teamId?: string;
   limit: number;
-  offset: number;
+  /** Opaque: the `next` of the page before. */
+  cursor?: string;
 }
 
 export class MeasureRepository {
@@ -61,6 +63,7 @@ export class MeasureRepository {
         dueOn: r.due_on as string,
         status: r.shown_status as string,
         ...(r.met_on ? { metOn: r.met_on as string } : {}),
+        ...(r.status === 'met' && r.late !== null ? { late: r.late as boolean } : {}),
         escalationLevel: r.escalation_level as number,
         basis: r.basis as string,
         strength: r.strength as string,
@@ -75,6 +78,7 @@ export class MeasureRepository {
     };
   }
 
+  /** A page in measureId order, and the cursor of the next (null on the last page). */
   async list(f: MeasureFilter) {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -88,7 +92,8 @@ export class MeasureRepository {
     if (f.teamId) add('m.team_id = ?', f.teamId);
     if (f.overdue === true) where.push(OVERDUE);
     if (f.overdue === false) where.push(`NOT ${OVERDUE}`);
-    args.push(f.limit, f.offset);
+    if (f.cursor !== undefined) add('m.measure_id > ?', decodeCursor(f.cursor, 'measures'));
+    args.push(f.limit + 1);
     const res = await this.pool.query(
       `SELECT m.measure_id, m.municipality, m.measure_type, m.package, m.state, m.policy_version, m.caseworker_id, m.team_id,
               ${OVERDUE} AS overdue,
@@ -97,10 +102,13 @@ export class MeasureRepository {
          FROM measures m
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY m.measure_id
-        LIMIT $${args.length - 1} OFFSET $${args.length}`,
+        LIMIT $${args.length}`,
       args,
     );
-    return res.rows.map((r) => ({
+    const rows = res.rows.slice(0, f.limit);
+    const last = rows[rows.length - 1];
+    const next = res.rows.length > f.limit && last ? encodeCursor('measures', last.measure_id as string) : null;
+    const items = rows.map((r) => ({
       measureId: r.measure_id as string,
       municipality: r.municipality as string,
       measureType: r.measure_type as string,
@@ -112,6 +120,7 @@ export class MeasureRepository {
       overdue: r.overdue as boolean,
       nextDeadline: r.next_deadline as { kind: string; dueOn: string; status: string; escalationLevel: number } | null,
     }));
+    return { items, next };
   }
 
   /** A versioned upsert: an older revision arriving late (a retried activity, interleaved
@@ -153,8 +162,8 @@ export class MeasureRepository {
         for (const d of v.deadlines) {
           await client.query(
             `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
-                                    basis, strength, source, also_required_by, escalation_level, approved_by, name)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+                                    basis, strength, source, also_required_by, escalation_level, late, approved_by, name)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
             [
               v.measureId,
               d.id,
@@ -170,6 +179,7 @@ export class MeasureRepository {
               JSON.stringify(d.source),
               d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null,
               d.escalationLevel,
+              d.late ?? null,
               d.approvedBy ?? null,
               d.name ?? null,
             ],

@@ -38,6 +38,8 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
     codec: TEST_CODEC,
     // Continue-as-new is suggested after 60 events instead of 4,096, so the tests reach it.
     temporalArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    // Escalations wait for a measure to be quiet this long: short, so the tests need not wait.
+    settle: 'PT2S',
     ...options,
   });
   const request = async (method: string, path: string, body?: unknown) => {
