@@ -89,6 +89,8 @@ describe('escalations people can trust', { timeout: 240_000 }, () => {
         package: 'gul',
         grantedOn: start,
         startOn: start,
+        // Ordered with its handleplan, as Hjørring requires (l.188): on time throughout.
+        prerequisites: ['handleplan'],
       }),
       event('measure.treatment-plan-received', id, { receivedOn: addToDate(start, 'P9D') }),
       event('measure.startup-meeting-held', id, { heldOn: addToDate(start, 'P10D') }),

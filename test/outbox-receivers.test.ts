@@ -73,6 +73,8 @@ describe('escalation delivery: one hanging receiver, one that answers', { timeou
         teamId: 'team-nord',
         grantedOn: startOn,
         startOn,
+        // Ordered with its handleplan (Hjørring l.188): only the timers' deadlines escalate.
+        prerequisites: ['handleplan'],
       }),
     );
     assert.equal(r1.status, 202);
