@@ -59,7 +59,7 @@ const restrict = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'tmp/', 'test/histories/', 'docs/'] },
+  { ignores: ['node_modules/', '.data/', 'tmp/', 'test/histories/', 'docs/', 'dist/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -18,6 +18,8 @@ import type { EncryptionCodec } from './codec/encryption-codec';
 import { loadCodec } from './codec/keys';
 import { startOutbox } from './notifications/outbox';
 import { createWorker } from './worker';
+import { connectionOptions, temporalTargetFromEnv } from './temporal/connection';
+import { checkSearchAttributes } from './temporal/search-attributes';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -84,8 +86,12 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const applied = await migrate(pool);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
 
-    const connection = await Connection.connect({ address: temporal.address });
+    // TEMPORAL_ADDRESS (with TLS, mTLS or an API key) is a real cluster: it must know our search attributes.
+    const external = temporalTargetFromEnv();
+    const security = { tls: external?.tls, apiKey: external?.apiKey };
+    const connection = await Connection.connect(connectionOptions({ address: temporal.address, ...security }));
     stops.push(() => connection.close());
+    if (external) await checkSearchAttributes(connection, temporal.namespace);
     const codec = o.codec ?? loadCodec(o.dataDir);
     const dataConverter = { payloadCodecs: [codec] };
     const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
@@ -95,6 +101,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       const { worker, connection: wc } = await createWorker({
         address: temporal.address,
         namespace: temporal.namespace,
+        ...security,
         pool,
         workflowBundle: o.workflowBundle,
         dataConverter,

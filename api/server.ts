@@ -25,6 +25,10 @@ import { measureRoutes } from './routes/measures';
 import { policyRoutes } from './routes/policies';
 import { complianceRoutes } from './routes/compliance';
 import { overviewRoutes } from './routes/overview';
+import { cloudEventsBinding } from './cloudevents-binding';
+import { healthProbeRoutes } from './routes/health-probes';
+import { metricsRoutes, type MetricsRouteOptions } from './routes/metrics';
+import { createMetrics, type ServiceMetrics } from '../observability/metrics';
 
 export interface ApiDeps {
   pool: Pool;
@@ -40,6 +44,9 @@ export interface ApiDeps {
   uiOrigins?: string[];
   /** The Temporal UI the overview links measures to; default TEMPORAL_UI_URL or the dev server's. */
   temporalUiUrl?: string;
+  /** Prometheus metrics at /metrics; one set per process. */
+  metrics?: ServiceMetrics;
+  onRejectedEvent?: MetricsRouteOptions['onRejected'];
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -90,6 +97,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     log: app.log,
   });
 
+  await app.register(cloudEventsBinding);
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics ?? createMetrics({ pool: deps.pool }),
+    onRejected: deps.onRejectedEvent,
+  });
   await app.register(eventRoutes, { intake });
   await app.register(measureRoutes, { measures: repos.measures });
   await app.register(escalationRoutes, { escalations: repos.escalations });
@@ -97,6 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, {
     checks: { database: () => ping(deps.pool), temporal: () => deps.temporal.workflowService.getSystemInfo({}) },
   });
+  await app.register(healthProbeRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.policyStore) {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });
     await app.register(policyRoutes, { store: deps.policyStore, admin, adminToken });
