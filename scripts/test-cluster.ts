@@ -2,12 +2,13 @@
 // PostgreSQL, 16 history shards, UI server with the codec endpoint) with the service as separate
 // processes: two APIs (the tests' requests alternate between them), two workers, one of which is
 // killed (SIGKILL) mid-run and started again. Exit code: the suite's.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../stack/ports';
+import { BUNDLE_PATH } from '../temporal/bundle';
 import { startRole, type RoleEnv, type RoleProcess } from '../stack/cluster/roles';
 import { startTemporalCluster } from '../stack/cluster/temporal-cluster';
 
@@ -26,6 +27,8 @@ const verbose = process.env.TEST_CLUSTER_VERBOSE === '1';
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-cluster-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
+  // Workers load the prebuilt bundle, as in production: `npm run build` once, not webpack per start.
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'build-bundle.ts')], { stdio: 'inherit' });
   const apiPorts = [await freePort(), await freePort()];
   const cluster = await startTemporalCluster({
     dataDir,
@@ -42,6 +45,7 @@ async function main(): Promise<number> {
     INDSATSFLOW_CODEC_KEY: Buffer.alloc(32, 7).toString('base64'),
     TEMPORAL_UI_URL: cluster.uiUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    WORKFLOW_BUNDLE: BUNDLE_PATH,
   };
   const roleLog = verbose ? (l: string) => console.log(l) : undefined;
   const workers: Array<RoleProcess | undefined> = [];
