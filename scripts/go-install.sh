@@ -19,8 +19,11 @@ go_install() {
     return 1
   fi
   echo "$label: building $module with $("$go_bin" version | cut -d' ' -f3) (first time: minutes; cached afterwards)" >&2
-  local start=$SECONDS status_file
+  local start=$SECONDS status_file ticker
   status_file="$(mktemp)"
+  # Linking the last binary prints nothing for a minute: a heartbeat says it is still going.
+  (while sleep 30; do echo "$label: still building ($((SECONDS - start)) s)..." >&2; done) &
+  ticker=$!
   # -v names each package as it is compiled (cached ones are skipped); count them, report every 20 s.
   {
     GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -modcacherw" "$go_bin" install -v "$module" 2>&1
@@ -40,6 +43,8 @@ go_install() {
       fi
     done
   }
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
   local rc
   rc="$(cat "$status_file")"
   rm -f "$status_file"
