@@ -62,7 +62,11 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
   const repo = new ComplianceRepository(opts.pool);
   const model = new OverviewModel(repo, {
     url: opts.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL,
-    namespace: opts.temporal.options.namespace,
+    // Read when a link is made, not at registration: the OpenAPI and auth tests build the API
+    // with dependencies that must not be touched.
+    get namespace() {
+      return opts.temporal.options.namespace;
+    },
   });
 
   /** The municipality asked for (or the only one there is), and what the filter form offers. */
