@@ -60,7 +60,7 @@ const restrict = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'tmp/', 'test/histories/', 'docs/'] },
+  { ignores: ['node_modules/', '.data/', 'tmp/', 'test/histories/', 'docs/', 'dist/'] },
   js.configs.recommended,
   // The watchdog runs as plain CommonJS under node, beside the TypeScript.
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },

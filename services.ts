@@ -21,6 +21,8 @@ import { endUngranted } from './maintenance/end-ungranted';
 import { receiversFromEnv, startOutbox } from './notifications/outbox';
 import { settleWindow } from './settle';
 import { createWorker } from './worker';
+import { connectionOptions, temporalTargetFromEnv } from './temporal/connection';
+import { checkSearchAttributes } from './temporal/search-attributes';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -59,7 +61,8 @@ export interface Services {
   client: Client;
   api: FastifyInstance;
   /** The embedded servers' processes (fault tests kill them; /health reports on them). */
-  stack: { temporal: RunningTemporal; postgres: RunningPostgres };
+  /** The embedded processes, when this service started them (not with TEMPORAL_ADDRESS or a cluster). */
+  stack?: { temporal: RunningTemporal; postgres: RunningPostgres };
   /** Stops and starts the worker alone, as a crash and restart would. */
   restartWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -105,8 +108,12 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const applied = await migrate(pool);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
 
-    const connection = await Connection.connect({ address: temporal.address });
+    // TEMPORAL_ADDRESS (with TLS, mTLS or an API key) is a real cluster: it must know our search attributes.
+    const external = temporalTargetFromEnv();
+    const security = { tls: external?.tls, apiKey: external?.apiKey };
+    const connection = await Connection.connect(connectionOptions({ address: temporal.address, ...security }));
     stops.push(() => connection.close());
+    if (external) await checkSearchAttributes(connection, temporal.namespace);
     const codec = o.codec ?? loadCodec(o.dataDir);
     const dataConverter = { payloadCodecs: [codec] };
     const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
@@ -116,6 +123,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       const { worker, connection: wc } = await createWorker({
         address: temporal.address,
         namespace: temporal.namespace,
+        ...security,
         pool,
         workflowBundle: o.workflowBundle,
         dataConverter,

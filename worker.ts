@@ -2,11 +2,16 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
+import { connectionOptions, type TemporalTarget } from './temporal/connection';
+import { prebuiltBundle } from './temporal/bundle';
 import { TASK_QUEUE } from './workflows/ids';
 
 export interface WorkerConfig {
   address: string;
   namespace: string;
+  /** TLS, mTLS or an API key for an external Temporal (temporal/connection.ts). */
+  tls?: TemporalTarget['tls'];
+  apiKey?: string;
   pool: Pool;
   /** A prebuilt bundle (tests build one and share it between workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -33,12 +38,14 @@ export function maxCachedWorkflows(): number {
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: cfg.address });
+  const connection = await NativeConnection.connect(connectionOptions(cfg));
+  // Given (tests), else the one `npm run build` wrote (production), else bundled now (development).
+  const workflowBundle = cfg.workflowBundle ?? prebuiltBundle();
   const worker = await Worker.create({
     connection,
     namespace: cfg.namespace,
     taskQueue: TASK_QUEUE,
-    ...(cfg.workflowBundle ? { workflowBundle: cfg.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(cfg.pool),
     dataConverter: cfg.dataConverter,
     maxCachedWorkflows: cfg.maxCachedWorkflows ?? maxCachedWorkflows(),

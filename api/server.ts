@@ -25,6 +25,10 @@ import { measureRoutes } from './routes/measures';
 import { policyRoutes } from './routes/policies';
 import { complianceRoutes } from './routes/compliance';
 import { overviewRoutes } from './routes/overview';
+import { cloudEventsBinding } from './cloudevents-binding';
+import { healthProbeRoutes } from './routes/health-probes';
+import { metricsRoutes, type MetricsRouteOptions } from './routes/metrics';
+import { createMetrics, type ServiceMetrics } from '../observability/metrics';
 
 export interface ApiDeps {
   pool: Pool;
@@ -42,6 +46,9 @@ export interface ApiDeps {
   temporalUiUrl?: string;
   /** The settling window new measures get (an ISO duration); none: escalations at once. */
   settle?: string;
+  /** Prometheus metrics at /metrics; one set per process. */
+  metrics?: ServiceMetrics;
+  onRejectedEvent?: MetricsRouteOptions['onRejected'];
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -93,6 +100,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     log: app.log,
   });
 
+  await app.register(cloudEventsBinding);
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics ?? createMetrics({ pool: deps.pool }),
+    onRejected: deps.onRejectedEvent,
+  });
   await app.register(eventRoutes, { intake });
   await app.register(measureRoutes, { measures: repos.measures });
   await app.register(escalationRoutes, { escalations: repos.escalations });
@@ -104,6 +116,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         deps.temporal.connection.withAbortSignal(signal, () => deps.temporal.workflowService.getSystemInfo({})),
     },
   });
+  await app.register(healthProbeRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.policyStore) {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });
     await app.register(policyRoutes, { store: deps.policyStore, admin, adminToken });

@@ -66,7 +66,7 @@ async function main() {
   chmodSync(dataDir, 0o755);
   const t0 = Date.now();
   const s = await startServices({ dataDir, uiPort: null, persistTemporal: true });
-  const pids = () => ({ temporal: s.stack.temporal.pid(), postgres: s.stack.postgres.pid() });
+  const pids = () => ({ temporal: s.stack!.temporal.pid(), postgres: s.stack!.postgres.pid() });
   log(
     `stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${cpus().length} cores; N = ${N}; maxCachedWorkflows = ${maxCachedWorkflows()}`,
   );

@@ -11,6 +11,8 @@ BIN="$CACHE_DIR/temporal-$VERSION"
 LOCK="$CACHE_DIR/temporal-$VERSION.lock"
 
 log() { echo "ensure-temporal: $*" >&2; }
+# shellcheck source=scripts/go-install.sh
+source "$(dirname "$0")/go-install.sh"
 
 works() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
 
@@ -38,22 +40,10 @@ build() {
     return 0
   fi
 
-  local go_bin
-  if command -v go >/dev/null 2>&1; then
-    go_bin="$(command -v go)"
-  elif [ -x /usr/local/go/bin/go ]; then
-    go_bin=/usr/local/go/bin/go
-  else
-    log "Go is not installed (not on PATH, not at /usr/local/go/bin/go)."
-    log "Install Go >= 1.25, or set TEMPORAL_CLI to an existing Temporal CLI binary."
-    return 1
-  fi
-
   tmp="$(mktemp -d "$CACHE_DIR/build.XXXXXX")"
-  log "building Temporal CLI v$VERSION with $go_bin ($("$go_bin" version)); this takes a few minutes..."
   local start=$SECONDS
-  if ! GOBIN="$tmp" GOFLAGS="${GOFLAGS:-} -modcacherw" "$go_bin" install "$MODULE" >&2; then
-    log "go install $MODULE failed"
+  if ! go_install "$MODULE" "$tmp" ensure-temporal; then
+    log "Install Go >= 1.25, or set TEMPORAL_CLI to an existing Temporal CLI binary."
     return 1
   fi
   if ! works "$tmp/temporal"; then

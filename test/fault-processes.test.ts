@@ -78,7 +78,7 @@ describe('faults of the embedded servers while the service runs', { timeout: 240
   it('a Temporal dev server killed with SIGKILL is started again and events are accepted again', async () => {
     const before = measureId('TK');
     assert.equal((await s.post(grant(before))).status, 202);
-    const pid = s.stack.temporal.pid()!;
+    const pid = s.stack!.temporal.pid()!;
     process.kill(-pid, 'SIGKILL');
     await eventually(async () => !processAlive(pid), 'the dev server gone', 5_000);
 
@@ -90,11 +90,11 @@ describe('faults of the embedded servers while the service runs', { timeout: 240
     assert.equal(down.body.database, 'ok');
 
     await eventually(
-      async () => s.stack.temporal.restarts() === 1 && s.stack.temporal.pid() !== undefined,
+      async () => s.stack!.temporal.restarts() === 1 && s.stack!.temporal.pid() !== undefined,
       'the dev server started again',
       60_000,
     );
-    assert.notEqual(s.stack.temporal.pid(), pid);
+    assert.notEqual(s.stack!.temporal.pid(), pid);
     const after = measureId('TK');
     const accepted = await eventually(
       async () => {
@@ -123,7 +123,7 @@ describe('faults of the embedded servers while the service runs', { timeout: 240
   });
 
   it('PostgreSQL hung, then killed: the process lives, /health says so within a second, and it comes back', async () => {
-    const postmaster = s.stack.postgres.pid()!;
+    const postmaster = s.stack!.postgres.pid()!;
     const tree = [postmaster, ...descendants(postmaster)];
     // Hung: every PostgreSQL process stopped; connections neither answer nor fail.
     for (const p of tree) process.kill(p, 'SIGSTOP');
@@ -153,7 +153,7 @@ describe('faults of the embedded servers while the service runs', { timeout: 240
     const down = await timedGet(`${s.apiUrl}/health`);
     assert.ok(down.ms < 1_000, `/health answered in ${down.ms} ms`);
     assert.notEqual(down.body.database, 'ok');
-    await eventually(async () => s.stack.postgres.restarts() === 1, 'PostgreSQL started again', 60_000);
+    await eventually(async () => s.stack!.postgres.restarts() === 1, 'PostgreSQL started again', 60_000);
     await eventually(
       async () => (await timedGet(`${s.apiUrl}/health`)).status === 200,
       'healthy again after the restart',

@@ -10,6 +10,7 @@ import { catalogueSource } from '../../policies/source';
 import { startServices, type ServiceOptions, type Services } from '../../services';
 import { WORKFLOWS_PATH } from '../../worker';
 import { testMunicipality } from '../fixtures/test-policy';
+import { clusterApis, nextApi, startClusterServices } from './cluster-stack';
 
 export interface TestStack extends Services {
   post(body: unknown): Promise<{ status: number; body: any }>;
@@ -17,8 +18,16 @@ export interface TestStack extends Services {
   workflowBundle: { code: string };
 }
 
-/** A fixed key, so that histories recorded by one run replay in another (test/replay.test.ts). */
-export const TEST_CODEC = new EncryptionCodec(new Map([['test', Buffer.alloc(32, 7)]]), 'test');
+/** A fixed key, so that histories recorded by one run replay in another (test/replay.test.ts). On the
+ *  cluster (npm run test:cluster) the role processes hold the same key as INDSATSFLOW_CODEC_KEY,
+ *  which they call `env`. */
+export const TEST_CODEC = new EncryptionCodec(
+  new Map([
+    ['test', Buffer.alloc(32, 7)],
+    ['env', Buffer.alloc(32, 7)],
+  ]),
+  clusterApis().length ? 'env' : 'test',
+);
 
 let runtimeInstalled = false;
 
@@ -27,6 +36,7 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
+  if (clusterApis().length) return withHttp(await startClusterServices({ codec: TEST_CODEC, ...options }, quietLogger));
   const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
@@ -42,8 +52,19 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
     settle: 'PT2S',
     ...options,
   });
+  const stack = withHttp({ ...s, workflowBundle });
+  return {
+    ...stack,
+    stop: async () => {
+      await s.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function withHttp(s: Services & { workflowBundle: { code: string } }): TestStack {
   const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${s.apiUrl}${path}`, {
+    const res = await fetch(`${nextApi(s.apiUrl)}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -55,11 +76,6 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
     ...s,
     post: (body) => request('POST', '/v1/events', body),
     get: (path) => request('GET', path),
-    workflowBundle,
-    stop: async () => {
-      await s.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
   };
 }
 

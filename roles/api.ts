@@ -1,0 +1,42 @@
+// The API role: the HTTP interface (events, read side, policies, /overblik, /codec, /metrics,
+// probes) against external Temporal and PostgreSQL. Scale it out behind a load balancer.
+import { Client } from '@temporalio/client';
+import { buildApi } from '../api/server';
+import { PolicyVersionRepository } from '../db/repositories/policy-versions';
+import type { Logger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
+import { catalogueSource } from '../policies/source';
+import { PolicyStore } from '../policies/store';
+import { connectTemporal, onSignals, openDatabase, requireEnv, sharedCodec } from './common';
+
+export async function serveApi(log: Logger): Promise<void> {
+  requireEnv('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+  const codec = sharedCodec('api');
+  const pool = await openDatabase(log);
+  const { connection, target } = await connectTemporal(log);
+  const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec] } });
+  const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
+  const seeded = await policyStore.seed(await catalogueSource().municipalities());
+  if (seeded.length) log.info({ municipalities: seeded }, 'policies seeded as version 1');
+  const uiUrl = process.env.TEMPORAL_UI_URL;
+  const api = await buildApi({
+    pool,
+    temporal: client,
+    policies: policyStore.source(),
+    policyStore,
+    logger: process.env.LOG_REQUESTS === '1',
+    codec,
+    uiOrigins: uiUrl ? [new URL(uiUrl).origin] : [],
+    temporalUiUrl: uiUrl,
+    metrics: createMetrics({ pool }),
+    onRejectedEvent: (e) => log.warn({ event: e }, 'event rejected'),
+  });
+  const host = process.env.HOST ?? '127.0.0.1';
+  const url = await api.listen({ host, port: Number(process.env.PORT ?? 3000) });
+  log.info({ url, host }, 'api listening');
+  onSignals(log, async () => {
+    await api.close();
+    await connection.close();
+    await pool.end();
+  });
+}

@@ -1,0 +1,31 @@
+// `npm run serve -- api|worker|outbox`: one role of the service, against external Temporal
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS/mTLS, API key) and PostgreSQL (DATABASE_URL), so
+// that each scales on its own. `npm start` stays the all-in-one embedded default.
+import { createLogger } from './observability/logger';
+import { installRuntime } from './observability/runtime';
+import { serveApi } from './roles/api';
+import { serveOutbox } from './roles/outbox';
+import { serveWorker } from './roles/worker';
+
+const ROLES = { api: serveApi, worker: serveWorker, outbox: serveOutbox } as const;
+
+async function main() {
+  const role = process.argv[2] as keyof typeof ROLES | undefined;
+  if (!role || !(role in ROLES)) {
+    console.error(`usage: npm run serve -- ${Object.keys(ROLES).join('|')}`);
+    process.exit(2);
+  }
+  const log = createLogger(role);
+  // The SDK's own metrics are the worker's: TEMPORAL_METRICS_BIND, default 127.0.0.1:9464 there.
+  if (role === 'worker') process.env.TEMPORAL_METRICS_BIND ??= `${process.env.HOST ?? '127.0.0.1'}:9464`;
+  installRuntime(log, role === 'worker' ? process.env.TEMPORAL_METRICS_BIND || undefined : undefined);
+  log.info({ node: process.version, version: process.env.npm_package_version }, `starting the ${role} role`);
+  try {
+    await ROLES[role](log);
+  } catch (err) {
+    log.fatal({ err: { message: (err as Error).message } }, `the ${role} role could not start`);
+    process.exit(1);
+  }
+}
+
+void main();

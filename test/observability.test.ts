@@ -1,0 +1,76 @@
+// /metrics and the probes against the real stack: the counters move with the events sent, the
+// figures read from the database at scrape time see the escalations the workflow raised.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dateOf } from '../machines/dates';
+import { event, eventually, measureId, startTestStack, type TestStack } from './support/stack';
+
+const today = () => dateOf(Date.now());
+
+/** The value of one sample of the exposition text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (want.every((w) => line.includes(w))) return Number(line.split(' ').at(-1));
+  }
+  return undefined;
+}
+
+describe('metrics and probes', { timeout: 180_000 }, () => {
+  let s: TestStack;
+  before(async () => {
+    s = await startTestStack();
+  });
+  after(async () => {
+    await s?.stop();
+  });
+  const metrics = async () => (await fetch(`${s.apiUrl}/metrics`)).text();
+
+  it('counts events by type and answer, and times the intake', async () => {
+    const id = measureId('MET');
+    const granted = event('measure.granted', id, {
+      caseId: 'C-1',
+      caseworkerId: 'cw-1',
+      teamId: 'team-nord',
+      municipality: 'testby',
+      measureType: 'hurtig-stoette',
+      package: 'roed',
+      grantedOn: today(),
+      startOn: today(),
+    });
+    assert.equal((await s.post(granted)).status, 202);
+    assert.equal((await s.post(granted)).status, 202);
+    assert.equal((await s.post({ specversion: '1.0', type: 'measure.granted' })).status, 400);
+    const text = await metrics();
+    assert.equal(sample(text, 'indsatsflow_events_received_total', { type: 'measure.granted', answer: 'accepted' }), 1);
+    assert.equal(
+      sample(text, 'indsatsflow_events_received_total', { type: 'measure.granted', answer: 'duplicate' }),
+      1,
+    );
+    assert.equal(sample(text, 'indsatsflow_events_received_total', { type: 'measure.granted', answer: 'invalid' }), 1);
+    assert.equal(sample(text, 'indsatsflow_intake_duration_seconds_count', { mode: 'single' }), 3);
+
+    // The test policy: the first follow-up is overdue after 4 s, the caseworker told at once.
+    const after = await eventually(async () => {
+      const t = await metrics();
+      return (
+        (sample(t, 'indsatsflow_escalations_raised_total', { municipality: 'testby', role: 'sagsbehandler' }) ?? 0) >=
+          1 && t
+      );
+    }, 'the escalation in /metrics');
+    assert.ok((sample(after, 'indsatsflow_overdue_deadlines', { municipality: 'testby' }) ?? 0) >= 1);
+    assert.ok((sample(after, 'indsatsflow_outbox_backlog') ?? -1) >= 1, 'no NOTIFY_URL: the escalation waits');
+    assert.notEqual(sample(after, 'indsatsflow_process_resident_memory_bytes'), undefined);
+  });
+
+  it('answers live, and ready with every check named', async () => {
+    const live = await s.get('/health/live');
+    assert.deepEqual(live, { status: 200, body: { status: 'live' } });
+    const ready = await s.get('/health/ready');
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    assert.equal(ready.body.status, 'ready');
+    assert.deepEqual(Object.keys(ready.body.checks).sort(), ['database', 'migrations', 'temporal', 'workerPolling']);
+    assert.match(ready.body.checks.workerPolling.detail, /poller/);
+  });
+});
