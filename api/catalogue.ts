@@ -1,6 +1,7 @@
 // The catalogue as case systems and administrators read it: every measure type with its slugs,
 // legal basis (as written and in Barnets Lov), packages and timers in plain words.
 import { z } from 'zod';
+import { paragraphsOf, statutoryFirstFollowUp } from '../machines/statutory';
 import { timersOf } from '../policies/describe';
 import type { MunicipalityPolicy } from '../policies/types';
 import { ruleSource } from './schemas';
@@ -17,6 +18,8 @@ export function catalogueView(m: MunicipalityPolicy) {
       name: t.name,
       legalBasis: t.legalBasis,
       barnetsLov: t.barnetsLov,
+      blParagraphs: [...paragraphsOf(t)],
+      statutoryFollowUp: statutoryFirstFollowUp(t)?.source ?? null,
       discontinued: t.discontinued ?? false,
       packages: t.packages,
       timers: timersOf(t),
@@ -46,6 +49,12 @@ export const catalogueAnswer = z.object({
       name: z.string(),
       legalBasis: z.array(z.string()),
       barnetsLov: z.array(z.object({ ref: z.string(), confidence: z.string() })),
+      blParagraphs: z
+        .array(z.number().int())
+        .describe('The Barnets Lov paragraphs the type is granted under; the statutory duties follow from them'),
+      statutoryFollowUp: ruleSource
+        .nullable()
+        .describe('Barnets Lov § 95: the first follow-up within 3 months, where the paragraphs fall under it'),
       discontinued: z.boolean(),
       packages: z.array(
         z.object({

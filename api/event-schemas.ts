@@ -42,15 +42,35 @@ export const dataSchemas = {
   'measure.granted': grantedData,
   'measure.treatment-plan-received': z.object({ receivedOn: date }),
   'measure.startup-meeting-held': z.object({ heldOn: date }),
-  'measure.follow-up-held': z.object({
-    heldOn: date,
-    participants: z.array(participantSchema),
-    actionPlanDecision: z.enum(ACTION_PLAN_DECISIONS).optional(),
-    nextMeetingOn: date.optional(),
-  }),
+  'measure.follow-up-held': z
+    .object({
+      heldOn: date,
+      participants: z.array(participantSchema),
+      actionPlanDecision: z.enum(ACTION_PLAN_DECISIONS).optional(),
+      nextMeetingOn: date.optional(),
+    })
+    .refine((d) => d.nextMeetingOn === undefined || d.nextMeetingOn >= d.heldOn, {
+      message: 'nextMeetingOn must not be before heldOn',
+      path: ['nextMeetingOn'],
+    }),
   'measure.session-held': z.object({ heldOn: date }),
-  'measure.package-changed': z.object({ package: slug, effectiveOn: date, reason: z.string().min(1).max(2000) }),
-  'measure.extended': z.object({ until: date, approvedBy: approverRoleSchema }),
+  'measure.package-changed': z.object({
+    package: slug,
+    effectiveOn: date,
+    reason: z.string().min(1).max(2000),
+    decidedOn: date.optional(),
+  }),
+  'measure.extended': z
+    .object({
+      until: date.optional(),
+      count: z.number().int().positive().max(1000).optional(),
+      approvedBy: approverRoleSchema,
+      decidedOn: date.optional(),
+    })
+    .refine((d) => d.until !== undefined || d.count !== undefined, {
+      message: 'an extension names a new until, a new count, or both',
+      path: ['until'],
+    }),
   'measure.closed': z.object({ closedOn: date, reason: closeReasonSchema }),
   'measure.obligation-met': z.object({ obligation: slug, metOn: date }),
   'child.placed': z.object({ placedOn: date }),

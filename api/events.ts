@@ -43,9 +43,11 @@ function needsBirthDate(t: MeasureTypePolicy): boolean {
 }
 
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
-const conflict = (state: string, message: string): Answer => ({
+/** A refusal: the stable English `code`, the Danish `message` a caseworker can be shown, and the
+ *  English `detail` for the case-system developer. */
+const conflict = (state: string, code: string, message: string, detail: string): Answer => ({
   status: 409,
-  body: { error: 'invalid-transition', state, message },
+  body: { error: 'invalid-transition', code, state, message, detail },
 });
 const unavailable: Answer = {
   status: 503,
@@ -203,7 +205,12 @@ export class EventIntake {
     if (!m) return run.map(() => notFound('unknown-measure', `no measure ${first.e.subject} has been granted`));
     if (m.state === 'closed')
       return run.map((i) =>
-        conflict('closed', `measure ${i.e.subject} is closed; ${i.e.type} is not allowed on a closed measure`),
+        conflict(
+          'closed',
+          'measure-closed',
+          `foranstaltningen ${i.e.subject} er afsluttet; der kan ikke registreres mere på den`,
+          `measure ${i.e.subject} is closed; ${i.e.type} is not allowed on a closed measure`,
+        ),
       );
     try {
       const results = await this.deps.temporal.workflow
@@ -216,7 +223,10 @@ export class EventIntake {
   }
 
   private answerOf(e: ParsedEvent, r: BatchItemResult): Answer {
-    if ('refused' in r) return conflict(r.refused.state, r.refused.message);
+    if ('refused' in r) {
+      const x = r.refused;
+      return conflict(x.state, x.code ?? 'refused', x.danish ?? x.message, x.message);
+    }
     return this.accepted(e, r);
   }
 
@@ -240,8 +250,10 @@ export class EventIntake {
     const each = cause instanceof ApplicationFailure ? cause.details?.[1] : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && Array.isArray(each))
       return run.map((_, k) => {
-        const r = each[k] as { state: string; message: string } | undefined;
-        return r ? conflict(r.state, r.message) : this.refused(err, run[k].e.subject);
+        const r = each[k] as { state: string; message: string; code?: string; danish?: string } | undefined;
+        return r
+          ? conflict(r.state, r.code ?? 'refused', r.danish ?? r.message, r.message)
+          : this.refused(err, run[k].e.subject);
       });
     return run.map((i) => this.refused(err, i.e.subject));
   }
@@ -277,7 +289,15 @@ export class EventIntake {
       };
 
     const existing = await this.deps.measures.registration(e.subject);
-    if (existing) return { refused: conflict(existing.state, `measure ${e.subject} has already been granted`) };
+    if (existing)
+      return {
+        refused: conflict(
+          existing.state,
+          'already-granted',
+          `foranstaltningen ${e.subject} er allerede bevilget`,
+          `measure ${e.subject} has already been granted`,
+        ),
+      };
 
     const input: MeasureWorkflowInput = {
       measureId: e.subject,
@@ -287,7 +307,10 @@ export class EventIntake {
     const event = this.toMachineEvent(e, needsBirthDate(t));
     // The machine judges the grant here first, so that a grant it refuses leaves no workflow behind.
     const judged = decide(newMeasure(input.policy), event, Date.now());
-    if (!judged.accepted) return { refused: conflict(judged.refusal.state, judged.refusal.message) };
+    if (!judged.accepted) {
+      const r = judged.refusal.refusal;
+      return { refused: conflict(judged.refusal.state, r.code, r.message, r.detail) };
+    }
     return {
       input,
       event,
@@ -331,7 +354,12 @@ export class EventIntake {
     const m = await this.deps.measures.registration(e.subject);
     if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
     if (m.state === 'closed')
-      return conflict('closed', `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`,
+        `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`,
+      );
     try {
       const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
         args: [this.toMachineEvent(e)],
@@ -347,11 +375,30 @@ export class EventIntake {
   private refused(err: unknown, measureId: string): Answer {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
-      return conflict(String(cause.details?.[0] ?? 'unknown'), cause.message);
+      const [state, code, danish] = (cause.details ?? []) as unknown[];
+      // Failures raised before refusals carried a code and Danish words have only the state (and a
+      // batch's carry its events' refusals in place of the code).
+      return conflict(
+        String(state ?? 'unknown'),
+        typeof code === 'string' ? code : 'refused',
+        typeof danish === 'string' ? danish : cause.message,
+        cause.message,
+      );
     }
     if (err instanceof WorkflowExecutionAlreadyStartedError)
-      return conflict('closed', `measure ${measureId} has already been granted and closed`);
-    if (err instanceof WorkflowNotFoundError) return conflict('closed', `measure ${measureId} is no longer running`);
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${measureId} er allerede bevilget og afsluttet`,
+        `measure ${measureId} has already been granted and closed`,
+      );
+    if (err instanceof WorkflowNotFoundError)
+      return conflict(
+        'closed',
+        'measure-closed',
+        `foranstaltningen ${measureId} kører ikke længere`,
+        `measure ${measureId} is no longer running`,
+      );
     throw err;
   }
 }

@@ -17,6 +17,7 @@ import {
 import { countingFollowUps, type Facts } from './facts';
 import type {
   Anchor,
+  ApproverRole,
   DurationRange,
   IsoDuration,
   MeasurePolicy,
@@ -26,7 +27,7 @@ import type {
   Strength,
   TimerRule,
 } from '../policies/types';
-import { STATUTORY_FIRST_FOLLOW_UP } from './statutory';
+import { statutoryFirstFollowUp } from './statutory';
 
 export type DeadlineStatus = 'pending' | 'met' | 'cancelled';
 
@@ -34,6 +35,8 @@ export interface Deadline {
   /** Stable within a measure: `first-follow-up`, `follow-up#2`, `reassessment#1`, ... */
   id: string;
   kind: string;
+  /** What a caseworker reads: "Første opfølgning", "Børnesamtale" (the obligation's name in the policy). */
+  name?: string;
   /** The lower bound of a range: when the item becomes expected (a reminder). */
   expectedFrom?: IsoDate;
   dueOn: IsoDate;
@@ -54,6 +57,8 @@ export interface Deadline {
   forcesDecision?: boolean;
   /** The other rules that require the same thing later (the stricter one governs). */
   alsoRequiredBy?: Array<{ basis: 'municipal' | 'statutory'; dueOn: IsoDate; source: RuleSource }>;
+  /** A limit moved by an extension: who approved it (the rule, its strength and source stay). */
+  approvedBy?: ApproverRole;
 }
 
 interface AnchorPoint {
@@ -185,20 +190,39 @@ function derive(policy: MeasurePolicy, f: Facts): Deadline[] {
   out.push(...courseEnd(policy, f));
   out.push(...obligations(policy, f));
 
+  const named = out.map((d) => ({ ...d, name: deadlineName(policy, d) }));
   if (f.closed) {
     const c = f.closed;
-    return out.map((d) =>
+    return named.map((d) =>
       d.status === 'pending' ? { ...d, status: 'cancelled', metOn: undefined, settledBy: c.eventId } : d,
     );
   }
-  return out;
+  return named;
+}
+
+/** The Danish names of the deadline kinds every measure type may have; an obligation is named by
+ *  its policy. */
+export const DEADLINE_NAMES: Readonly<Record<string, string>> = {
+  'startup-meeting': 'Opstartsmøde',
+  'treatment-plan': 'Behandlingsplan',
+  'first-follow-up': 'Første opfølgning',
+  'follow-up': 'Opfølgning',
+  reassessment: 'Revurdering',
+  'course-end': 'Forløbets afslutning',
+};
+
+function deadlineName(policy: MeasurePolicy, d: Deadline): string {
+  const o = (policy.measureType.obligations ?? []).find((x) => x.kind === d.kind);
+  if (o) return o.name;
+  const base = DEADLINE_NAMES[d.kind] ?? d.kind;
+  return d.basis === 'statutory' && d.source.kind === 'statute' ? `${base} (${d.source.paragraph})` : base;
 }
 
 /** First follow-up, then the recurring rhythm, each counted from the follow-up actually held. */
 function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   const t = policy.measureType;
   const g = f.grant!;
-  const statutory = t.statutoryFollowUp ? STATUTORY_FIRST_FOLLOW_UP : null;
+  const statutory = statutoryFirstFollowUp(t);
   if (!t.firstFollowUp && !statutory) return [];
 
   const held = countingFollowUps(f);
@@ -228,6 +252,29 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
       : undefined,
   };
   out.push(settle(first, held[0]?.heldOn, held[0]?.eventId, held[0]?.at));
+  // A soft municipal rule that is earlier ("gerne 1 gang månedligt") warns; it never swallows the
+  // hard floor behind it, which stays a deadline of its own and escalates when it is missed.
+  const floor = gov.rule.strength === 'soft' ? others.find((o) => o.rule.strength === 'hard') : undefined;
+  if (floor) {
+    const also = candidates.filter((c) => c !== floor);
+    out.push(
+      settle(
+        {
+          id: `first-follow-up-${floor.basis}`,
+          kind: 'first-follow-up',
+          ...floor.tm,
+          status: 'pending',
+          basis: floor.basis,
+          strength: 'hard',
+          source: floor.rule.source,
+          alsoRequiredBy: also.map((o) => ({ basis: o.basis, dueOn: o.tm.dueOn, source: o.rule.source })),
+        },
+        held[0]?.heldOn,
+        held[0]?.eventId,
+        held[0]?.at,
+      ),
+    );
+  }
   if (!held[0] || !t.followUp) return out;
 
   const start = g.startOn;
@@ -263,7 +310,12 @@ function followUpChain(policy: MeasurePolicy, f: Facts): Deadline[] {
   }
 }
 
-/** One reassessment per package period; an extension moves the limit to its `until`. */
+/** The day a package change was decided: its own date, or (recorded before decisions carried one)
+ *  the day the new package started. */
+const decidedOn = (p: { decidedOn?: IsoDate; startOn: IsoDate }): IsoDate => p.decidedOn ?? p.startOn;
+
+/** One reassessment per package period; an extension moves the limit to its `until`, keeping the
+ *  rule's strength and source and recording who approved it. */
 function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
   const rule = policy.measureType.reassessment;
   if (!rule) return [];
@@ -271,6 +323,7 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
   f.periods.forEach((p, k) => {
     const next = f.periods[k + 1];
     const inPeriod = f.extensions
+      .filter((e): e is typeof e & { until: IsoDate } => e.until !== undefined)
       .filter(
         (e) => compareDates(e.decidedOn, p.startOn) >= 0 && (!next || compareDates(e.decidedOn, next.startOn) < 0),
       )
@@ -293,42 +346,80 @@ function reassessments(policy: MeasurePolicy, f: Facts): Deadline[] {
         ...dateTiming(e.until),
         status: 'pending',
         basis: 'municipal',
-        strength: 'hard',
-        source: { kind: 'policy-setting', note: `extended until ${e.until}, approved by ${e.approvedBy}` },
+        strength: rule.strength,
+        source: rule.source,
         forcesDecision: true,
+        approvedBy: e.approvedBy,
       };
     });
-    if (next) out.push(settle(current, next.startOn, next.eventId, next.at));
+    if (next) out.push(settle(current, decidedOn(next), next.eventId, next.at));
     else out.push(settle(current, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
   });
   return out;
 }
 
+/** The extensions that continue a count limit: a new count, or a new `until` where the type has no
+ *  reassessment of its own to move. */
+export function courseExtensions(policy: MeasurePolicy, f: Facts): Facts['extensions'] {
+  const t = policy.measureType;
+  if (!t.countLimit) return [];
+  return f.extensions
+    .filter((e) => e.count !== undefined || (e.until !== undefined && !t.reassessment))
+    .sort((a, b) => compareDates(a.decidedOn, b.decidedOn));
+}
+
+/** The count the course allows now: the policy's, or the last extension's. */
+export function currentCountMax(policy: MeasurePolicy, f: Facts): number | undefined {
+  const c = policy.measureType.countLimit;
+  if (!c) return undefined;
+  return courseExtensions(policy, f).reduce((max, e) => e.count ?? max, c.max);
+}
+
 /** A count limit ("op til 8 samtaler inden for 6 måneder"): due to end at the count or the time
- *  limit, whichever comes first. */
+ *  limit, whichever comes first. Where the count is an evaluation point, an extension (a new count
+ *  and/or until) settles it and the course runs on to the new limit. */
 function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
   const c = policy.measureType.countLimit;
   const g = f.grant!;
   if (!c) return [];
   const sessions = [...f.sessions].sort((a, b) => compareDates(a.heldOn, b.heldOn));
-  const atCount = sessions.length >= c.max ? sessions[c.max - 1].heldOn : undefined;
   const byTime = c.within
     ? timing({ after: c.within, from: 'start', strength: c.strength, source: c.source }, { date: g.startOn, at: g.at })
     : undefined;
-  // Without a time limit the course ends only at the count: no date until it is reached.
-  const tm = atCount ? dateTiming(byTime ? minDate(atCount, byTime.dueOn) : atCount) : byTime;
-  if (!tm) return [];
-  const d: Deadline = {
-    id: 'course-end',
-    kind: 'course-end',
-    ...tm,
-    status: 'pending',
-    basis: 'municipal',
-    strength: c.strength,
-    source: c.source,
-    forcesDecision: true,
-  };
-  return [settle(d, f.closed?.closedOn, f.closed?.eventId, f.closed?.at)];
+  const exts = courseExtensions(policy, f);
+  const out: Deadline[] = [];
+  let max = c.max;
+  let until = byTime ? byTime.dueOn : undefined;
+  for (let k = 0; k <= exts.length; k++) {
+    const atCount = sessions.length >= max ? sessions[max - 1].heldOn : undefined;
+    // Without a time limit the course ends only at the count: no date until it is reached.
+    const end = atCount && until ? minDate(atCount, until) : (atCount ?? until);
+    const tm =
+      end === undefined ? undefined : k === 0 && byTime && end === byTime.dueOn && !atCount ? byTime : dateTiming(end);
+    const by = exts[k];
+    if (tm) {
+      const d: Deadline = {
+        id: k === 0 ? 'course-end' : `course-end#${k}`,
+        kind: 'course-end',
+        ...tm,
+        status: 'pending',
+        basis: 'municipal',
+        strength: c.strength,
+        source: c.source,
+        forcesDecision: true,
+      };
+      if (k > 0) d.approvedBy = exts[k - 1].approvedBy;
+      out.push(
+        by
+          ? settle(d, by.decidedOn, by.eventId, by.at)
+          : settle(d, f.closed?.closedOn, f.closed?.eventId, f.closed?.at),
+      );
+    }
+    if (!by) break;
+    max = by.count ?? max;
+    until = by.until ?? until;
+  }
+  return out;
 }
 
 /** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
@@ -361,7 +452,18 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
       source: o.source,
       forcesDecision: o.forcesDecision,
     };
-    const first = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
+    let first: Deadline = { id: o.kind, ...base, ...timing(ruleOf(o, o.after), anchor) };
+    const g = f.grant!;
+    // Nothing is due before the measure exists: an age reached before the start (a 17-year-old's
+    // transition plan at 17½) is due at the start, or the policy's grace after it. The grant was
+    // decided knowing the age, so such a deadline forces no decision of its own.
+    if (o.from === 'birth' && o.settledBy.by !== 'closure' && compareDates(first.dueOn, g.startOn) < 0)
+      first = {
+        ...first,
+        ...dateTiming(o.graceAfterStart ? addToDate(g.startOn, o.graceAfterStart) : g.startOn),
+        expectedFrom: undefined,
+        forcesDecision: undefined,
+      };
     if (o.settledBy.by === 'closure') {
       out.push(settle(first, f.closed?.closedOn, f.closed?.eventId, f.closed?.at));
       continue;
@@ -393,7 +495,7 @@ function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
 /** The first decision on the measure (package change, extension, closure) on or after a date. */
 function firstDecisionAfter(f: Facts, from: IsoDate): { on: IsoDate; eventId: string } | undefined {
   const all = [
-    ...f.periods.slice(1).map((p) => ({ on: p.startOn, eventId: p.eventId })),
+    ...f.periods.slice(1).map((p) => ({ on: decidedOn(p), eventId: p.eventId })),
     ...f.extensions.map((e) => ({ on: e.decidedOn, eventId: e.eventId })),
     ...(f.closed ? [{ on: f.closed.closedOn, eventId: f.closed.eventId }] : []),
   ].filter((d) => compareDates(d.on, from) >= 0);

@@ -35,8 +35,11 @@ export interface EventData {
     nextMeetingOn?: IsoDate;
   };
   'measure.session-held': { heldOn: IsoDate };
-  'measure.package-changed': { package: string; effectiveOn: IsoDate; reason: string };
-  'measure.extended': { until: IsoDate; approvedBy: ApproverRole };
+  /** `decidedOn`: the day the change was decided (default: the day it was sent). */
+  'measure.package-changed': { package: string; effectiveOn: IsoDate; reason: string; decidedOn?: IsoDate };
+  /** A new `until` (a limit in time) and/or a new `count` (a count limit continued after its
+   *  evaluation); `decidedOn` defaults to the day the event was sent. */
+  'measure.extended': { until?: IsoDate; count?: number; approvedBy: ApproverRole; decidedOn?: IsoDate };
   'measure.closed': { closedOn: IsoDate; reason: CloseReason };
   'measure.obligation-met': { obligation: string; metOn: IsoDate };
   'child.placed': { placedOn: IsoDate };

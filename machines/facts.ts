@@ -14,6 +14,9 @@ export interface PackagePeriod extends Recorded {
   package?: string;
   startOn: IsoDate;
   reason?: string;
+  /** The day the change was decided (a reassessment is met then, not when the package starts);
+   *  absent for periods recorded before decisions carried their date. */
+  decidedOn?: IsoDate;
 }
 
 export interface FollowUpFact extends Recorded {
@@ -34,7 +37,7 @@ export interface Facts {
   startupMeeting?: Recorded & { heldOn: IsoDate };
   followUps: FollowUpFact[];
   sessions: Array<Recorded & { heldOn: IsoDate }>;
-  extensions: Array<Recorded & { until: IsoDate; approvedBy: ApproverRole; decidedOn: IsoDate }>;
+  extensions: Array<Recorded & { until?: IsoDate; count?: number; approvedBy: ApproverRole; decidedOn: IsoDate }>;
   closed?: Recorded & { closedOn: IsoDate; reason: CloseReason };
   /** Obligations met (a child conversation held, a prerequisite in place...), by kind. */
   obligationsMet: Array<Recorded & { kind: string; metOn: IsoDate }>;

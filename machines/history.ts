@@ -77,7 +77,7 @@ const ENTRIES: { [K in ContractEventType]: (f: Facts) => HistoryEntry[] } = {
       type: 'measure.package-changed',
       on: p.startOn,
       at: iso(p.at),
-      detail: { package: p.package, reason: p.reason },
+      detail: { package: p.package, reason: p.reason, decidedOn: p.decidedOn },
     })),
   'measure.extended': (f) =>
     f.extensions.map((e) => ({
@@ -85,7 +85,7 @@ const ENTRIES: { [K in ContractEventType]: (f: Facts) => HistoryEntry[] } = {
       type: 'measure.extended',
       on: e.decidedOn,
       at: iso(e.at),
-      detail: { until: e.until, approvedBy: e.approvedBy },
+      detail: { until: e.until, count: e.count, approvedBy: e.approvedBy },
     })),
   'measure.obligation-met': (f) =>
     (f.obligationsMet ?? []).map((m) => ({

@@ -55,22 +55,36 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
     case 'measure.session-held':
       return { ...f, sessions: [...f.sessions, { ...rec, heldOn: e.data.heldOn }] };
     case 'measure.package-changed':
+      // Decided on its own date (default: the day it was sent); the package starts on effectiveOn.
       return {
         ...f,
         periods: [
           ...f.periods,
-          { ...rec, package: e.data.package, startOn: e.data.effectiveOn, reason: e.data.reason },
+          {
+            ...rec,
+            package: e.data.package,
+            startOn: e.data.effectiveOn,
+            reason: e.data.reason,
+            decidedOn: e.data.decidedOn ?? dateOf(e.at),
+          },
         ],
       };
-    case 'measure.extended':
-      // An extension carries no date of its own: it is decided when it is sent.
+    case 'measure.extended': {
+      const x = e.data;
       return {
         ...f,
         extensions: [
           ...f.extensions,
-          { ...rec, until: e.data.until, approvedBy: e.data.approvedBy, decidedOn: dateOf(e.at) },
+          {
+            ...rec,
+            ...(x.until ? { until: x.until } : {}),
+            ...(x.count !== undefined ? { count: x.count } : {}),
+            approvedBy: x.approvedBy,
+            decidedOn: x.decidedOn ?? dateOf(e.at),
+          },
         ],
       };
+    }
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
     case 'measure.obligation-met':
@@ -110,8 +124,12 @@ export const measureMachine = setup({
       event.type !== 'clock' && brokenRule(context.policy, context.facts, event) === null,
     isClosed: ({ context }) => context.facts.closed !== undefined,
     reassessmentReached: ({ context }) => reassessmentReached(context),
+    // A follow-up held before the startup meeting was reported (accepted where the meeting's timer is
+    // a municipal default) moves the measure on: the meeting's deadline stays open beside it.
     awaitingStartupMeeting: ({ context }) =>
-      context.policy.measureType.startupMeeting !== null && !context.facts.startupMeeting,
+      context.policy.measureType.startupMeeting !== null &&
+      !context.facts.startupMeeting &&
+      context.facts.followUps.length === 0,
     // A type without follow-ups (støtteperson, Indsatsteamet) goes straight on to following-up.
     awaitingFirstFollowUp: ({ context }) =>
       deriveDeadlines(context.policy, context.facts).some(
@@ -150,12 +168,14 @@ export const measureMachine = setup({
         { target: 'following-up' },
       ],
     },
-    // Awaiting the startup meeting: no follow-up before it.
+    // Awaiting the startup meeting. A follow-up before it is refused where the seed sets the
+    // meeting, accepted with a warning where its timer is a municipal default (rules.ts).
     ordered: {
       on: {
         clock: tock,
         'measure.treatment-plan-received': accept,
         'measure.startup-meeting-held': accept,
+        'measure.follow-up-held': accept,
         'measure.session-held': accept,
         'measure.package-changed': accept,
         'measure.extended': accept,
@@ -166,10 +186,12 @@ export const measureMachine = setup({
         'family.moved-away': accept,
       },
     },
+    // A startup meeting not yet held may still be reported after a follow-up (a municipal default).
     'awaiting-first-follow-up': {
       on: {
         clock: tock,
         'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
         'measure.follow-up-held': accept,
         'measure.session-held': accept,
         'measure.package-changed': accept,
@@ -185,6 +207,7 @@ export const measureMachine = setup({
       on: {
         clock: tock,
         'measure.treatment-plan-received': accept,
+        'measure.startup-meeting-held': accept,
         'measure.follow-up-held': accept,
         'measure.session-held': accept,
         'measure.package-changed': accept,

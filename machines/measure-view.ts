@@ -1,5 +1,6 @@
 // What the outside world sees of a measure: the projection written to PostgreSQL and the query
 // answer. Built from the machine snapshot; plain data only.
+import { underSection95 } from './statutory';
 import type { Deadline } from './deadlines';
 import { isLate } from './escalations';
 import { historyOf, type HistoryEntry } from './history';
@@ -58,7 +59,7 @@ export function viewOf(
     teamId: g?.teamId ?? null,
     startOn: g?.startOn ?? null,
     closedOn: facts.closed?.closedOn ?? null,
-    statutoryFollowUp: policy.measureType.statutoryFollowUp,
+    statutoryFollowUp: underSection95(policy.measureType),
     deadlines: ds.map((d) => ({
       ...d,
       escalationLevel: levelOf(d),

@@ -4,7 +4,7 @@ import { initialTransition, transition } from 'xstate';
 import { deriveDeadlines, type Deadline } from './deadlines';
 import type { MachineEvent, MeasureEvent } from './event-catalogue';
 import { listensTo, MACHINE_VERSION, measureMachine, type MeasureContext, type MeasureState } from './measure-machine';
-import { refusalInWords } from './refusals';
+import { refusalInWords, type Refusal } from './refusals';
 import type { MeasurePolicy } from '../policies/types';
 
 export interface MeasureSnapshot {
@@ -56,10 +56,16 @@ export function decide(s: MeasureSnapshot, e: MeasureEvent, now: number): Decisi
   };
 }
 
-/** Why the event would be refused after the clock reads `now`, or null when it is allowed. */
-export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
+/** Why the event would be refused after the clock reads `now` (code, Danish message, English
+ *  detail), or null when it is allowed. */
+export function refusalOf(s: MeasureSnapshot, e: MeasureEvent, now: number): Refusal | null {
   const d = decide(s, e, now);
-  return d.accepted ? null : d.refusal.message;
+  return d.accepted ? null : d.refusal.refusal;
+}
+
+/** The refusal's English detail, or null when the event is allowed. */
+export function check(s: MeasureSnapshot, e: MeasureEvent, now: number): string | null {
+  return refusalOf(s, e, now)?.detail ?? null;
 }
 
 /** Applies an event at `now`. Throws with the refusal's words when the machine does not allow it. */
@@ -73,12 +79,13 @@ export function deadlines(s: MeasureSnapshot): Deadline[] {
   return deriveDeadlines(s.context.policy, s.context.facts);
 }
 
+/** `message` is the English detail; `refusal` carries the code and the Danish words. */
 export class RefusedEvent extends Error {
   constructor(
     readonly state: MeasureState,
-    message: string,
+    readonly refusal: Refusal,
   ) {
-    super(message);
+    super(refusal.detail);
     this.name = 'RefusedEvent';
   }
 }

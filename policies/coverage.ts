@@ -139,16 +139,27 @@ export function coverageOf(
     for (const [kind, r] of rules) {
       const lines = r.lines_text ?? (r.lines ?? []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
       const want = r.lines ?? (lines ? ranges(lines) : []);
-      const hits = types.flatMap((t) =>
-        encodings(t)
-          .filter(
-            (e) =>
-              e.source.kind === 'seed' &&
-              e.source.document === rec.source_file &&
-              overlaps(ranges(e.source.lines), want),
-          )
-          .map((e) => ({ ...e, type: t.slug })),
-      );
+      const citing = (ts: MeasureTypePolicy[], on: string) =>
+        ts.flatMap((t) =>
+          encodings(t)
+            .filter(
+              (e) =>
+                e.source.kind === 'seed' &&
+                e.source.document === rec.source_file &&
+                overlaps(ranges(e.source.lines), want),
+            )
+            .map((e) => ({ ...e, type: `${t.slug}${on}` })),
+        );
+      const own = citing(types, '');
+      // A rule the seed states under one measure but that is kept on another (the aftercare decision
+      // is taken on the measure a youth has before 18): credited to the type that enforces it.
+      const elsewhere = own.some((h) => h.strength)
+        ? []
+        : citing(
+            (m?.measureTypes ?? []).filter((t) => !types.includes(t)),
+            ' (another measure type)',
+          );
+      const hits = [...own, ...elsewhere.filter((h) => h.strength)];
       const rule = hits.find((h) => h.strength === 'hard') ?? hits.find((h) => h.strength === 'soft');
       const unenforced = hits.find((h) => h.why);
       const informative = hits.find((h) => h.informative);

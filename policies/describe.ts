@@ -1,5 +1,6 @@
 // A policy's rules in plain words, with their sources: what the catalogue endpoint shows.
 import type { DurationRange, IsoDuration, MeasureTypePolicy, RuleSource, TimerRule } from './types';
+import { statutoryFirstFollowUp } from '../machines/statutory';
 
 const UNITS: Record<string, [string, string]> = {
   Y: ['year', 'years'],
@@ -93,12 +94,13 @@ export function timersOf(t: MeasureTypePolicy) {
       sourceText: sourceInWords(o.source),
     });
   }
-  if (t.statutoryFollowUp)
+  const floor = statutoryFirstFollowUp(t);
+  if (floor && floor.source.kind === 'statute')
     out.push({
       timer: 'first-follow-up',
       rule: 'Statutory floor: first follow-up within 3 months of the start (the stricter rule governs)',
-      source: { kind: 'statute', paragraph: 'Barnets Lov § 95' },
-      sourceText: 'Barnets Lov § 95',
+      source: floor.source,
+      sourceText: floor.source.paragraph,
     });
   return out;
 }

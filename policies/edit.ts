@@ -3,7 +3,7 @@
 // Measure types are handled generically: a timer is any TimerRule-shaped key of the type
 // (startupMeeting, firstFollowUp, ... and keys added later) or an obligation of that kind.
 import { addToDate, addToInstant, hasTimePart, upperBound } from '../machines/dates';
-import { STATUTORY_FIRST_FOLLOW_UP } from '../machines/statutory';
+import { STATUTORY_FIRST_FOLLOW_UP, underSection95 } from '../machines/statutory';
 import { sourceInWords } from '../policies/describe';
 import { parseMunicipalityPolicy, PolicyValidationError, type PolicyIssue } from '../policies/schema';
 import type { DurationRange, EscalationStep, IsoDuration, MunicipalityPolicy, RuleSource } from '../policies/types';
@@ -203,7 +203,7 @@ export function statutoryViolations(
   const limit = upperBound(floor.after);
   const out: Array<{ measureType: string; message: string; paragraph: string; limit: string }> = [];
   for (const t of doc.measureTypes) {
-    if (!t.statutoryFollowUp || !t.firstFollowUp) continue;
+    if (!underSection95(t) || !t.firstFollowUp) continue;
     const d = upperBound(t.firstFollowUp.after);
     if (exceeds(d, limit))
       out.push({

@@ -128,6 +128,8 @@ export const reassessmentRuleSchema = z
     outcomes: z.array(z.enum(['close', 'smaller-package', 'larger-package', 'extend'])).min(1),
     extensionApprovers: z.array(approverRoleSchema),
     maxExtendedTo: isoDurationSchema.optional(),
+    maxExtendedToStrength: strengthSchema.optional(),
+    extensionStep: isoDurationSchema.optional(),
   })
   .superRefine((r, ctx) => {
     const allowsExtend = r.outcomes.includes('extend');
@@ -159,6 +161,7 @@ export const countLimitSchema = z.strictObject({
   max: z.number().int().positive(),
   unit: z.string().min(1),
   within: isoDurationSchema.optional(),
+  extensionApprovers: z.array(approverRoleSchema).min(1).optional(),
   strength: strengthSchema,
   source: ruleSourceSchema,
 });
@@ -196,12 +199,14 @@ export const obligationRuleSchema = z
     after: afterSchema,
     from: z.union([z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']), caseEventTypeSchema]),
     every: afterSchema.optional(),
+    graceAfterStart: isoDurationSchema.optional(),
     settledBy: z.discriminatedUnion('by', [
       z.strictObject({ by: z.literal('event'), document: slugSchema.optional() }),
       z.strictObject({ by: z.literal('decision') }),
       z.strictObject({ by: z.literal('closure') }),
     ]),
     forcesDecision: z.boolean().optional(),
+    blocksClosure: z.boolean().optional(),
     strength: strengthSchema,
     source: ruleSourceSchema,
   })
@@ -228,8 +233,9 @@ export const measureTypePolicySchema = z
         confidence: z.enum(['high', 'medium', 'low']),
       }),
     ),
+    blParagraphs: z.array(z.number().int().positive()).optional(),
     packages: z.array(packagePolicySchema),
-    statutoryFollowUp: z.boolean(),
+    statutoryFollowUp: z.boolean().optional(),
     startupMeeting: timerRuleSchema.nullable(),
     treatmentPlan: timerRuleSchema.nullable(),
     firstFollowUp: timerRuleSchema.nullable(),

@@ -76,6 +76,10 @@ export interface ReassessmentRule extends TimerRule {
   extensionApprovers: ApproverRole[];
   /** The longest total an extension may reach, counted from period start (e.g. P9M). */
   maxExtendedTo?: IsoDuration;
+  /** "Som udgangspunkt ... maksimalt": a soft longest total warns instead of refusing. Default hard. */
+  maxExtendedToStrength?: Strength;
+  /** How far one extension may reach beyond the current limit ("revisiteres en gang om året": P1Y). */
+  extensionStep?: IsoDuration;
 }
 
 export interface CountLimit {
@@ -86,6 +90,10 @@ export interface CountLimit {
   unit: string; // "samtaler", "møder"
   /** The time limit counted from start; absent when the seed limits the count only. */
   within?: IsoDuration;
+  /** Where the count is an evaluation point ("evalueres efter max. 8 møder"): who may continue the
+   *  course with a `measure.extended` (a new count and/or until). Absent: the count ends the course.
+   *  Beyond the count a session is refused (hard) or accepted with a warning (soft). */
+  extensionApprovers?: ApproverRole[];
   strength: Strength;
   source: RuleSource;
 }
@@ -116,9 +124,15 @@ export interface ObligationRule {
   after: IsoDuration | DurationRange;
   from: ObligationAnchor;
   every?: IsoDuration | DurationRange;
+  /** An age rule whose age was reached before the measure started is due at the start, or this
+   *  long after it (a policy-set grace). */
+  graceAfterStart?: IsoDuration;
   settledBy: ObligationSettlement;
   /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
   forcesDecision?: boolean;
+  /** Owed at an event that usually ends the measure (a homecoming plan at the homecoming): the
+   *  measure cannot be closed while it is pending, so a closure never cancels it silently. */
+  blocksClosure?: boolean;
   strength: Strength;
   source: RuleSource;
 }
@@ -132,6 +146,8 @@ export interface FollowUpPhase {
   source: RuleSource;
 }
 
+/** `no-progress`: no effect; `not-motivated`: the family is not motivated ("ikke motiverede");
+ *  `offer-not-used`: the youth does not use the offer ("ikke benytter tilbuddet"). */
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export interface MeasureTypePolicy {
@@ -143,8 +159,12 @@ export interface MeasureTypePolicy {
   barnetsLov: Array<{ ref: string; confidence: 'high' | 'medium' | 'low' }>;
   /** Empty when the type has no packages; then `measure.granted` carries none. */
   packages: PackagePolicy[];
-  /** BL § 95 (first follow-up within 3 months of start) applies to § 32 supportive measures. */
-  statutoryFollowUp: boolean;
+  /** The Barnets Lov paragraph(s) a measure of this type is granted under (a placement: 46 or 47).
+   *  The statutory duties follow from them: BL § 95 for §§ 32, 46, 47, 114-116 and 120
+   *  (machines/statutory.ts). Required in the catalogue; absent only in documents stored before it. */
+  blParagraphs?: number[];
+  /** Superseded by `blParagraphs`: read only for policy versions stored before them. */
+  statutoryFollowUp?: boolean;
   /** Null when the measure type has no startup meeting. */
   startupMeeting: TimerRule | null;
   /** The executor's treatment plan, due before the startup meeting (counts from the same anchor). */

@@ -10,8 +10,18 @@ export const APPROVER_ROLES = ['sagsbehandler', 'teamleder', 'afdelingsleder', '
 /** Who is told at each level of the escalation ladder. */
 export const ESCALATION_ROLES = ['sagsbehandler', 'teamleder', 'afdelingsleder'] as const;
 
-/** Why a measure was closed (`measure.closed`'s `reason`). */
-export const CLOSE_REASONS = ['goal-reached', 'no-progress', 'placed', 'moved', 'aged-out', 'other'] as const;
+/** Why a measure was closed (`measure.closed`'s `reason`), in the seeds' own terms: `no-progress`
+ *  (no effect), `not-motivated` ("ikke motiverede"), `offer-not-used` ("ikke benytter tilbuddet"). */
+export const CLOSE_REASONS = [
+  'goal-reached',
+  'no-progress',
+  'not-motivated',
+  'offer-not-used',
+  'placed',
+  'moved',
+  'aged-out',
+  'other',
+] as const;
 
 /** What a follow-up decided about the action plan. */
 export const ACTION_PLAN_DECISIONS = ['keep', 'revise'] as const;

@@ -134,13 +134,19 @@ describe('obligations', () => {
         obligation({ kind: 'intensive-period-end', after: 'P6W', from: 'start', settledBy: { by: 'decision' } }),
       ],
     });
+    // The decision carries its own date (issue 9.7): decided 2026-02-09, the new package from 2026-02-10.
     const s = run(t, [
       grant(),
-      ev('measure.package-changed', { package: 'groen', effectiveOn: '2026-02-10', reason: 'intensive period over' }),
+      ev('measure.package-changed', {
+        package: 'groen',
+        effectiveOn: '2026-02-10',
+        reason: 'intensive period over',
+        decidedOn: '2026-02-09',
+      }),
     ]);
     const d = get(s, 'intensive-period-end');
     assert.equal(d.dueOn, '2026-02-16');
-    assert.equal(d.metOn, '2026-02-10');
+    assert.equal(d.metOn, '2026-02-09');
   });
 
   test('an age rule counts from the birth date, and is absent without one', () => {

@@ -1,6 +1,7 @@
 // The measure machine (machines/measure.ts) driven with the real Hjørring catalogue: every type and
 // package, deadlines worked out by hand from the seed (000_caf6e465e6fbee8a.txt), follow-ups that do
 // and do not count, the forced reassessment and its decisions, refusals, determinism.
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -41,6 +42,8 @@ function grant(
       caseworkerId: 'cw-12',
       grantedOn,
       startOn,
+      // Hjørring orders every measure "altid med BUM skema og handleplan" (l.88): a well-formed order has it.
+      prerequisites: ['handleplan', 'foraeldrehandleplan'],
     },
     at,
   );
@@ -190,11 +193,11 @@ describe('the Hjørring catalogue as the machine sees it', () => {
   });
 
   test('no Hjørring type lets the statutory floor govern (so it is exercised with a test policy below)', () => {
-    // A type governed by BL § 95 would be statutoryFollowUp with no municipal first follow-up, or one
-    // later than 3 months. Hjørring has none: samvær is P3M but outside § 32 (statutoryFollowUp false).
+    // A type governed by BL § 95 would be under § 95 with no municipal first follow-up, or one later
+    // than 3 months. Hjørring has none: samvær is P3M but its basis (BL § 104) is outside § 95.
     const ref = '2026-01-31';
     const governed = getMunicipality('hjorring')!.measureTypes.filter((t) => {
-      if (!t.statutoryFollowUp) return false;
+      if (!underSection95(t)) return false;
       const f = t.firstFollowUp;
       if (!f) return true;
       const after = typeof f.after === 'string' ? f.after : f.after.max;
@@ -206,7 +209,7 @@ describe('the Hjørring catalogue as the machine sees it', () => {
     );
     assert.deepEqual(
       getMunicipality('hjorring')!
-        .measureTypes.filter((t) => t.statutoryFollowUp)
+        .measureTypes.filter((t) => underSection95(t))
         .map((t) => t.slug)
         .sort(),
       [...Object.keys(PATTERN_TYPES), 'sikkerhedsplan'].sort(),
@@ -227,6 +230,7 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
             ['treatment-plan', null, S.w2, 'pending'],
             ['first-follow-up', null, S.w4, 'pending'],
             ['reassessment#1', S.m3, S.m6, 'pending'],
+            ['prerequisite-handleplan', null, S.grantedOn, 'met'], // "altid med BUM skema og handleplan"
           ]);
           const sm = byId(s, 'startup-meeting');
           assert.deepEqual([sm.basis, sm.strength, sm.source.kind], ['municipal', 'soft', 'policy-setting']);
@@ -263,6 +267,7 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
         ['startup-meeting', null, S.w2, 'pending'],
         ['treatment-plan', null, S.w2, 'pending'],
         ['first-follow-up', null, S.w2, 'pending'],
+        ['prerequisite-handleplan', null, S.grantedOn, 'met'],
       ]);
       const ff = byId(s, 'first-follow-up');
       assert.deepEqual([ff.basis, ff.strength, seedLines(ff)], ['municipal', 'hard', `${SEED}:720`]);
@@ -281,6 +286,7 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
           ['startup-meeting', null, S.w2, 'pending'],
           ['treatment-plan', null, S.w2, 'pending'],
           ['first-follow-up', null, S.m3, 'pending'],
+          ['prerequisite-handleplan', null, S.grantedOn, 'met'],
         ]);
         const ff = byId(s, 'first-follow-up');
         assert.deepEqual([ff.basis, ff.strength, seedLines(ff)], ['municipal', 'hard', `${SEED}:868`]);
@@ -292,11 +298,20 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
     test(`stoetteperson/stoetteperson, ${when}: only the startup meeting, no follow-up`, () => {
       const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', S.startOn, S.grantedOn)]);
       assert.equal(s.state, 'ordered');
-      assert.deepEqual(table(s), [['startup-meeting', null, S.w2, 'pending']]);
+      // l.762-764: ordered "altid med BUM skema, barnets handleplan og forældrehandleplan".
+      assert.deepEqual(table(s), [
+        ['startup-meeting', null, S.w2, 'pending'],
+        ['prerequisite-handleplan', null, S.grantedOn, 'met'],
+        ['prerequisite-foraeldrehandleplan', null, S.grantedOn, 'met'],
+      ]);
       const after = apply(s, startup(S.w2 < '2026-11-30' ? S.w2 : '2026-11-30'), NOW); // not after today
       assert.deepEqual(
         deadlines(after).map((d) => [d.id, d.status]),
-        [['startup-meeting', 'met']],
+        [
+          ['startup-meeting', 'met'],
+          ['prerequisite-handleplan', 'met'],
+          ['prerequisite-foraeldrehandleplan', 'met'],
+        ],
       );
     });
 
@@ -369,9 +384,10 @@ describe('follow-up rhythm through the machine', () => {
 
   test('stoetteperson: follow-ups are not required and create no deadline', () => {
     const s = run(hj('stoetteperson'), [grant('stoetteperson', 'stoetteperson', '2026-08-03'), startup('2026-08-10')]);
+    // Only the startup meeting and the two plans it is ordered with (l.762-764): no follow-up.
     assert.deepEqual(
       deadlines(s).map((d) => d.kind),
-      ['startup-meeting'],
+      ['startup-meeting', 'prerequisite-handleplan', 'prerequisite-foraeldrehandleplan'],
     );
   });
 
@@ -382,6 +398,7 @@ describe('follow-up rhythm through the machine', () => {
       ['treatment-plan', null, '2026-09-14', 'pending'],
       ['first-follow-up', null, '2026-09-28', 'pending'],
       ['reassessment#1', '2026-11-30', '2027-02-28', 'pending'],
+      ['prerequisite-handleplan', null, '2026-08-25', 'met'],
     ]);
     assert.equal(byId(s, 'first-follow-up').alsoRequiredBy?.[0].dueOn, '2026-11-30');
     // The limit falls due at the start of 2027-02-28 and is overdue from 2027-03-01, Copenhagen time.
@@ -686,8 +703,12 @@ describe('forced reassessment at the duration limit', () => {
     const r1 = byId(s, 'reassessment#1');
     assert.deepEqual([r1.dueOn, r1.status, r1.metOn, r1.settledBy], ['2027-02-03', 'met', '2027-02-04', ext.eventId]);
     const r11 = byId(s, 'reassessment#1.1');
-    assert.deepEqual([r11.dueOn, r11.status, r11.strength], ['2027-05-03', 'pending', 'hard']);
-    assert.ok(r11.source.kind === 'policy-setting' && /teamleder/.test(r11.source.note));
+    // The extended limit keeps the rule's strength and source and records who approved it (issue 9.7).
+    assert.deepEqual(
+      [r11.dueOn, r11.status, r11.strength, r11.approvedBy],
+      ['2027-05-03', 'pending', 'soft', 'teamleder'],
+    );
+    assert.deepEqual(r11.source, pol.measureType.reassessment!.source);
     assert.equal(tick(s, Date.parse('2027-05-02T21:59:59Z')).state, 'following-up');
     assert.equal(tick(s, Date.parse('2027-05-02T22:00:00Z')).state, 'reassessment-due'); // 00:00 CEST on 05-03
   });
@@ -768,8 +789,8 @@ describe('the statutory floor governs where the municipality sets nothing strict
     );
   });
 
-  test('statutoryFollowUp false and no municipal rule: no follow-up deadline at all', () => {
-    const pol = testPolicy(fastMeasureType({ statutoryFollowUp: false, firstFollowUp: null, followUp: null }));
+  test('a legal basis outside BL § 95 and no municipal rule: no follow-up deadline at all', () => {
+    const pol = testPolicy(fastMeasureType({ blParagraphs: [30], firstFollowUp: null, followUp: null }));
     const s = run(pol, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-08-03', NOW, 'testby')]);
     assert.deepEqual(
       deadlines(s).map((d) => d.kind),
@@ -784,10 +805,27 @@ describe('refused orders: check gives the reason, apply throws RefusedEvent with
   const ppst = () => hj('praktisk-paedagogisk-stoette');
   const granted = () => run(ppst(), [grant('praktisk-paedagogisk-stoette', 'roed', '2026-08-03', '2026-07-30')]);
 
-  test('a follow-up before the startup meeting', () => {
+  test('a follow-up before the startup meeting: refused only where the seed sets the meeting', () => {
     const s = granted();
     assert.equal(s.state, 'ordered');
-    refused(s, followUp('2026-08-28'), NOW, /before the startup meeting/, 'ordered');
+    // Hjørring's 2 weeks are a municipal default (issue 9.6): the legal duty is accepted, with a warning.
+    const after = apply(s, followUp('2026-08-28'), NOW);
+    assert.deepEqual(
+      [after.state, byId(after, 'first-follow-up').metOn, byId(after, 'startup-meeting').status],
+      ['following-up', '2026-08-28', 'pending'],
+    );
+    const seedSays = testPolicy(
+      fastMeasureType({
+        startupMeeting: {
+          after: 'P2W',
+          from: 'start',
+          strength: 'hard',
+          source: { kind: 'seed', document: 'x.txt', lines: '1', quote: 'q' },
+        },
+      }),
+    );
+    const t = run(seedSays, [grant('hurtig-stoette', 'roed', '2026-08-03', '2026-07-30', NOW, 'testby')]);
+    refused(t, followUp('2026-08-28'), NOW, /before the startup meeting/, 'ordered');
   });
 
   test('the startup meeting twice', () => {

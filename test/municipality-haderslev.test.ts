@@ -2,6 +2,7 @@
 // revised 2019) as the machine sees it: one real measure of every rule kind the catalogue has, taken
 // through its life. Every date is worked out by hand from the seed text; comments cite the seed line.
 // Calendar arithmetic as in docs/event-contract.md (day clamped to the month's last day).
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -80,21 +81,33 @@ describe('the Haderslev catalogue', () => {
         .sort(),
       ['doegninstitution-akut', 'praktisk-paedagogisk-stoette-intensiv'],
     );
-    // Every SEL § 52 stk. 3 supportive measure (nr. 1-6, 8, 9) falls under BL § 95; placements (nr. 7), § 11, § 52 a, § 54, § 76 do not.
+    // BL § 95 stk. 1 covers §§ 32, 46, 47, 114-116 and 120: every SEL § 52 stk. 3 supportive measure
+    // (nr. 1-6, 8, 9 → BL § 32), every placement (nr. 7 → BL §§ 46/47) and aftercare (SEL § 76 → BL § 114);
+    // § 11 (BL § 29/30), § 52 a (BL § 35) and § 54 (BL § 75) do not.
     assert.deepEqual(
       m.measureTypes
-        .filter((t) => t.statutoryFollowUp)
+        .filter((t) => underSection95(t))
         .map((t) => t.slug)
         .sort(),
       [
+        'afgiftning',
         'aflastning',
         'aflastning-kompenserende',
         'dagtilbud-uddannelsessted',
+        'doegninstitution',
+        'doegninstitution-akut',
         'doegnophold-familie',
+        'eftervaern',
+        'eget-vaerelse-kollegium',
         'familiebehandling',
+        'kommunal-plejefamilie',
         'kontaktperson',
         'kontaktperson-kompenserende',
+        'kostskole-efterskole',
         'mestring-med-eget-netvaerk',
+        'netvaerkspleje',
+        'opholdssted',
+        'plejefamilie',
         'praktikophold',
         'praktisk-paedagogisk-stoette',
         'praktisk-paedagogisk-stoette-intensiv',
@@ -396,13 +409,17 @@ describe('§ 52 stk. 3: supportive measures, "som minimum hver 6-8 uge"', () => 
   });
 
   test('kontaktperson-kompenserende: for the 15-17 year-olds the action plan must hold transition goals (l.774-776)', () => {
-    // Born 2011-03-15: 15 on 2026-03-15, before the start 2026-09-01, so the goals are due at once.
+    // Born 2011-03-15: 15 on 2026-03-15, before the start 2026-09-01, so the goals are due at the start.
     let s = run('kontaktperson-kompenserende', [
       grant('kontaktperson-kompenserende', '2026-09-01', { childBirthDate: '2011-03-15' }),
     ]);
     assert.deepEqual(
-      [byId(s, 'transition-goals').dueOn, displayStatus(byId(s, 'transition-goals'), NOW)],
-      ['2026-03-15', 'overdue'],
+      [
+        byId(s, 'transition-goals').dueOn,
+        displayStatus(byId(s, 'transition-goals'), noon('2026-09-01')),
+        displayStatus(byId(s, 'transition-goals'), NOW),
+      ],
+      ['2026-09-01', 'pending', 'overdue'],
     );
     s = apply(s, met('transition-goals', '2026-09-01'), NOW);
     assert.equal(byId(s, 'transition-goals').status, 'met');
@@ -474,7 +491,15 @@ describe('§ 52 stk. 3 nr. 7: placements', () => {
       ['follow-up#3', '2026-07-24', '2026-08-07', 'met'], // 2026-06-12 is before 2026-07-05 (start + 6 months): still 6-8 weeks
       ['follow-up#4', null, '2026-11-03', 'pending'], // 2026-08-03 is after: l.981 "minimum hver 3 måned"
     ]);
-    assert.equal(byId(s, 'first-follow-up').alsoRequiredBy, undefined, 'a placement is not under BL § 95');
+    // A placement is under BL § 95, jf. § 96: 3 months from 2026-01-05 is 2026-04-05; the municipal 8 weeks is stricter.
+    assert.deepEqual(
+      byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [
+        a.basis,
+        a.dueOn,
+        a.source.kind === 'statute' && a.source.paragraph,
+      ]),
+      [['statutory', '2026-04-05', 'Barnets Lov § 95, jf. § 96']],
+    );
     assert.equal(lines(byId(s, 'follow-up#4')), `${SEED}:979-981`);
     assert.ok(!deadlines(s).some((d) => d.kind === 'reassessment'));
   });
@@ -615,35 +640,68 @@ describe('§ 52 a, § 54, § 76', () => {
     assert.equal(byId(s, 'end-after-placement-ended').metOn, '2026-11-25');
   });
 
-  test('eftervaern: decision and UU half a year before 18 (l.1863, 1877-1879), closed by 23 (l.1806-1808)', () => {
-    // Born 2009-02-28: 17½ on 2026-08-28, 18 on 2027-02-28, 23 on 2032-02-28. Decided and granted on 2026-08-20, starts at 18.
+  test('eftervaern starts at 18: it carries the limit at 23 (l.1806-1808), not the decision taken before it', () => {
+    // Born 2009-02-28: 18 on 2027-02-28, 23 on 2032-02-28. Decided and granted on 2026-08-20, starts at 18.
     const g = grant('eftervaern', '2027-02-28', {
       grantedOn: '2026-08-20',
       childBirthDate: '2009-02-28',
       prerequisites: ['boernefaglig-undersoegelse', 'udviklingsplan', 'handleplan', 'familieraadslagning'],
     });
-    let s = run('eftervaern', [g, met('aftercare-decision', '2026-08-20')]);
+    let s = run('eftervaern', [g]);
     assert.deepEqual(table(s), [
       ['first-follow-up', '2027-04-11', '2027-04-25', 'pending'], // l.1893: 2027-02-28 + 6 / 8 weeks
-      ['aftercare-decision', null, '2026-08-28', 'met'],
-      ['uu-involved', null, '2026-08-28', 'pending'],
       ['age-limit', null, '2032-02-28', 'pending'],
       ...['boernefaglig-undersoegelse', 'handleplan', 'udviklingsplan', 'familieraadslagning'].map(
         (k) => [`prerequisite-${k}`, null, '2026-08-20', 'met'] as const,
       ), // l.1871-1875: before the decision
     ]);
-    assert.deepEqual(overdue(s), ['uu-involved']);
+    // Aftercare is under BL § 95 too (BL § 114): 2027-02-28 + 3 months = 2027-05-28, later than the municipal 8 weeks.
+    assert.deepEqual(
+      byId(s, 'first-follow-up').alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['statutory', '2027-05-28']],
+    );
+    assert.deepEqual(overdue(s), []);
     s = tick(s, Date.parse('2032-02-27T23:00:00Z')); // 00:00 CET on the 23rd birthday
     assert.equal(s.state, 'reassessment-due');
     s = apply(s, closed('2032-02-28', 'aged-out'), Date.parse('2032-02-28T10:00:00Z'));
     assert.equal(byId(s, 'age-limit').status, 'met');
-    // Born 2008-12-31: 2008-12-31 + 17 years 6 months = 2026-06-30 (day clamped).
-    const late = run('eftervaern', [
-      grant('eftervaern', '2026-12-31', { grantedOn: '2026-09-01', childBirthDate: '2008-12-31' }),
+  });
+
+  test('the aftercare decision and UU half a year before 18 (l.1863, 1877-1879) fall on the contact person and the placement', () => {
+    // Target group of efterværn (l.1848-1850): a fixed contact person or a placement just before 18.
+    // Born 2009-02-28, contact person from 2026-03-02 (17 years): 2009-02-28 + 17 years 6 months = 2026-08-28.
+    const s = run('kontaktperson', [
+      grant('kontaktperson', '2026-03-02', { childBirthDate: '2009-02-28' }),
+      met('aftercare-decision', '2026-08-20'),
     ]);
     assert.deepEqual(
-      [byId(late, 'aftercare-decision').dueOn, displayStatus(byId(late, 'aftercare-decision'), NOW)],
-      ['2026-06-30', 'overdue'],
+      [byId(s, 'aftercare-decision').dueOn, byId(s, 'aftercare-decision').status, byId(s, 'aftercare-decision').metOn],
+      ['2026-08-28', 'met', '2026-08-20'],
     );
+    assert.deepEqual(
+      [byId(s, 'uu-involved').dueOn, lines(byId(s, 'uu-involved'))],
+      ['2026-08-28', `${SEED}:1877-1879`],
+    );
+    assert.ok(overdue(s).includes('uu-involved'));
+    // The same on a placement: opholdssted from 2026-09-01, born 2009-05-10: 17½ on 2026-11-10.
+    const placed = run('opholdssted', [grant('opholdssted', '2026-09-01', { childBirthDate: '2009-05-10' })]);
+    assert.deepEqual(
+      [byId(placed, 'aftercare-decision').dueOn, byId(placed, 'uu-involved').dueOn],
+      ['2026-11-10', '2026-11-10'],
+    );
+  });
+
+  test('nothing is due before the measure exists: a youth past 17½ at the start has the decision due at the start', () => {
+    // Born 2008-12-31: 2008-12-31 + 17 years 6 months = 2026-06-30 (day clamped), before the start 2026-09-01.
+    const s = run('kontaktperson', [
+      grant('kontaktperson', '2026-09-01', { grantedOn: '2026-08-25', childBirthDate: '2008-12-31' }),
+    ]);
+    const d = byId(s, 'aftercare-decision');
+    assert.deepEqual([d.dueOn, d.forcesDecision], ['2026-09-01', undefined]);
+    // Not overdue at the grant or on the start day: nothing escalates at grant for the age; the day after, it is.
+    assert.deepEqual(overdue(s, noon('2026-08-25')), []);
+    assert.ok(!overdue(s, noon('2026-09-01')).includes('aftercare-decision'));
+    assert.ok(overdue(s, noon('2026-09-02')).includes('aftercare-decision'));
+    assert.notEqual(tick(s, noon('2026-09-02')).state, 'reassessment-due');
   });
 });

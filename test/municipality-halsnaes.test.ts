@@ -1,11 +1,13 @@
 // Halsnæs (policies/halsnaes.json, seed 002_294730b57e2b5232.txt) driven through the measure machine:
 // every measure type granted with its deadlines at grant, then one real measure of each rule kind
 // through its life. Every date is worked out by hand from the seed; "l.N" is the seed line.
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
 import { apply, check, deadlines, newMeasure, RefusedEvent, tick, type MeasureSnapshot } from '../machines/measure';
+import { warnings } from '../machines/rules';
 import { displayStatus } from '../machines/deadlines';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { getMunicipality, resolveMeasurePolicy } from '../policies/catalogue';
@@ -115,6 +117,8 @@ const CATALOGUE_IDS: Record<string, string> = {
 };
 
 /** SEL § 52 stk. 3 nr. 1-6 and 8, and § 52 stk. 4: supportive measures under the BL § 95 floor. */
+const PLACEMENTS = ['plejefamilie', 'netvaerkspleje', 'eget-vaerelse', 'opholdssted', 'doegninstitution'];
+/** BL § 95 stk. 1: the § 32 supportive measures and the §§ 46/47 placements. */
 const STATUTORY = [
   'dagtilbud',
   'aktiviteter',
@@ -125,6 +129,11 @@ const STATUTORY = [
   'kontaktperson',
   'praktik',
   'vordende-foraeldre',
+  'plejefamilie',
+  'netvaerkspleje',
+  'eget-vaerelse',
+  'opholdssted',
+  'doegninstitution',
 ];
 
 describe('the Halsnæs catalogue', () => {
@@ -147,11 +156,11 @@ describe('the Halsnæs catalogue', () => {
     );
   });
 
-  test('the BL § 95 floor applies to the § 52 stk. 3 / stk. 4 supportive measures only; no type has a startup meeting', () => {
+  test('the BL § 95 floor applies to the supportive measures and the placements; no type has a startup meeting', () => {
     const p = getMunicipality(M)!;
     assert.deepEqual(
       p.measureTypes
-        .filter((t) => t.statutoryFollowUp)
+        .filter((t) => underSection95(t))
         .map((t) => t.slug)
         .sort(),
       [...STATUTORY].sort(),
@@ -257,8 +266,10 @@ const AT_GRANT: Record<
   // l.2029-2031: "gerne 1 gang månedligt"; l.1980-1984: "ofte ... 3 – 6 måneder"
   'doegnophold-familie': {
     state: 'awaiting-first-follow-up',
+    // The soft monthly rhythm (l.2029-2031) and, behind it, the hard BL § 95 floor as its own deadline.
     table: [
       ['first-follow-up', null, '2026-04-02', 'pending'],
+      ['first-follow-up-statutory', null, '2026-06-02', 'pending'],
       ['reassessment#1', '2026-06-02', '2026-09-02', 'pending'],
       ...PRE,
     ],
@@ -283,8 +294,9 @@ const AT_GRANT: Record<
   },
   // l.2615-2619: visit after 3 months; l.2621-2625: review at most 6 months apart; l.2627-2629: 2 child conversations a year
   plejefamilie: {
-    state: 'following-up',
+    state: 'awaiting-first-follow-up',
     table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
       ...PRE,
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
@@ -293,8 +305,9 @@ const AT_GRANT: Record<
   },
   // l.2827-2831, l.2833-2837, l.2839-2841
   netvaerkspleje: {
-    state: 'following-up',
+    state: 'awaiting-first-follow-up',
     table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
       ...PRE,
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
@@ -303,8 +316,9 @@ const AT_GRANT: Record<
   },
   // l.3067-3073, l.3075-3077 (no visit or meeting rhythm for this form)
   'eget-vaerelse': {
-    state: 'following-up',
+    state: 'awaiting-first-follow-up',
     table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
       ...PRE,
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
@@ -312,8 +326,9 @@ const AT_GRANT: Record<
   },
   // l.3291-3293: meeting after 3 months; l.3295-3299; l.3301-3303
   opholdssted: {
-    state: 'following-up',
+    state: 'awaiting-first-follow-up',
     table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
       ...PRE,
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
@@ -322,8 +337,9 @@ const AT_GRANT: Record<
   },
   // l.3513-3515, l.3517-3521, l.3523-3525
   doegninstitution: {
-    state: 'following-up',
+    state: 'awaiting-first-follow-up',
     table: [
+      ['first-follow-up', null, '2026-06-02', 'pending'],
       ...PRE,
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
@@ -374,8 +390,18 @@ describe('every Halsnæs type granted 2026-02-20, started 2026-03-02, the child 
       assert.equal(s.state, want.state);
       assert.deepEqual(table(s), want.table);
       for (const d of deadlines(s))
-        assert.ok(d.source.kind === 'seed' && d.source.document === SEED, `${slug}/${d.id} cites the seed`);
-      if (STATUTORY.includes(slug)) {
+        assert.ok(
+          (d.source.kind === 'seed' && d.source.document === SEED) || d.basis === 'statutory',
+          `${slug}/${d.id} cites the seed or the statute`,
+        );
+      if (PLACEMENTS.includes(slug)) {
+        // No municipal follow-up rhythm: BL § 95, jf. § 96 governs, 3 months from start (2026-06-02).
+        const ff = byId(s, 'first-follow-up');
+        assert.deepEqual(
+          [ff.basis, ff.strength, ff.source.kind === 'statute' && ff.source.paragraph],
+          ['statutory', 'hard', 'Barnets Lov § 95, jf. § 96'],
+        );
+      } else if (STATUTORY.includes(slug)) {
         // BL § 95: 3 months from start (2026-06-02), listed beside the municipal rule.
         const ff = byId(s, 'first-follow-up');
         assert.equal(ff.basis, 'municipal');
@@ -624,7 +650,33 @@ describe('døgnophold for hele familien: a soft monthly rhythm ahead of the stat
     ]);
     const ff = byId(s, 'first-follow-up');
     assert.deepEqual([ff.dueOn, ff.strength, ff.basis], ['2026-04-02', 'soft', 'municipal']);
+    // The soft rule does not swallow the hard floor: started 2026-03-02, BL § 95 stk. 2 says 2026-06-02.
+    const floor = byId(s, 'first-follow-up-statutory');
+    assert.deepEqual(
+      [floor.kind, floor.dueOn, floor.strength, floor.basis],
+      ['first-follow-up', '2026-06-02', 'hard', 'statutory'],
+    );
+    assert.deepEqual(
+      floor.alsoRequiredBy?.map((a) => [a.basis, a.dueOn]),
+      [['municipal', '2026-04-02']],
+    );
+    // Missing the soft month only warns; on 2026-06-03 the statutory one is overdue too.
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => displayStatus(d, at('2026-06-03')) === 'overdue' && d.kind === 'first-follow-up')
+        .map((d) => d.id),
+      ['first-follow-up', 'first-follow-up-statutory'],
+    );
+    // One follow-up held meets both.
     s = more(s, followUp('2026-04-01', ['parents', 'executor']));
+    assert.deepEqual(
+      [
+        byId(s, 'first-follow-up').status,
+        byId(s, 'first-follow-up-statutory').status,
+        byId(s, 'first-follow-up-statutory').metOn,
+      ],
+      ['met', 'met', '2026-04-01'],
+    );
     assert.equal(byId(s, 'follow-up#1').dueOn, '2026-05-01'); // 2026-04-01 + 1 month
     // Expected from 2026-06-02, overdue after 2026-09-02.
     assert.equal(tick(s, at('2026-06-15')).state, 'following-up');
@@ -695,14 +747,20 @@ describe('plejefamilie: visit after 3 months then yearly, review ≤ 6 months ap
   const placed = () =>
     run('plejefamilie', [grant('plejefamilie', { prerequisites: ['boernefaglig-undersoegelse', 'handleplan'] })]);
 
-  test('no follow-up chain: the placement runs on its obligations', () => {
+  test('no municipal follow-up chain: the statutory first follow-up and the obligations', () => {
     const s = placed();
-    assert.equal(s.state, 'following-up');
+    assert.equal(s.state, 'awaiting-first-follow-up');
     assert.deepEqual(
       [byId(s, 'prerequisite-handleplan').status, byId(s, 'prerequisite-handleplan').metOn],
       ['met', GRANTED],
     );
-    assert.ok(!deadlines(s).some((d) => d.kind === 'first-follow-up'));
+    // BL § 95 stk. 2, jf. § 96: started 2026-03-02, followed up by 2026-06-02; no recurring rhythm (stk. 3).
+    assert.deepEqual(
+      deadlines(s)
+        .filter((d) => d.kind === 'first-follow-up' || d.kind === 'follow-up')
+        .map((d) => [d.id, d.dueOn, d.basis]),
+      [['first-follow-up', '2026-06-02', 'statutory']],
+    );
     // Only this type's obligations can be reported met.
     refused(s, met('placement-meeting', '2026-05-20'), /plejefamilie has no obligation placement-meeting/);
   });
@@ -732,7 +790,7 @@ describe('plejefamilie: visit after 3 months then yearly, review ≤ 6 months ap
     let s = more(placed(), ev('child.placement-ended', { endedOn: '2027-01-15' }, '2027-01-15'));
     const plan = byId(s, 'homecoming-plan');
     assert.deepEqual([plan.dueOn, plan.status, lines(plan)], ['2027-01-15', 'pending', `${SEED}:2631`]);
-    assert.equal(s.state, 'following-up', 'the plan does not force a decision of its own');
+    assert.equal(s.state, 'awaiting-first-follow-up', 'the plan does not force a decision of its own');
     s = more(s, met('homecoming-plan', '2027-01-15'), closed('2027-01-20'));
     assert.deepEqual([s.state, byId(s, 'homecoming-plan').status], ['closed', 'met']);
     assert.equal(byId(s, 'plan-review').status, 'cancelled');
@@ -855,8 +913,14 @@ describe('efterskole: one school year at a time, at most 2 years, an assessment 
     // l.4063-4069: one school year: 2027-03-02
     const due = tick(s, at('2027-03-02'));
     assert.equal(due.state, 'reassessment-due');
-    // l.4069-4071: at most 2 years: 2026-03-02 + 2 years = 2028-03-02; l.3979: with the leader
-    refused(due, extended('2028-03-03', 'teamleder', '2027-03-02'), /beyond the longest extension .*P2Y.*2028-03-02/);
+    // l.4069-4071: "Som udgangspunkt ... maksimalt ... 2 år": 2026-03-02 + 2 years = 2028-03-02, a soft
+    // longest total (issue 9.9): beyond it is accepted with a warning; l.3979: with the leader
+    const beyond = extended('2028-03-03', 'teamleder', '2027-03-02');
+    assert.equal(check(due, beyond, beyond.at), null);
+    assert.match(
+      warnings(due.context.policy, beyond, more(due, beyond).context.facts).join(),
+      /beyond the P2Y .*2028-03-02.*soft/,
+    );
     refused(due, extended('2028-03-02', 'visitationsudvalg', '2027-03-02'), /must be approved by teamleder/);
     const x = more(due, extended('2028-03-02', 'teamleder', '2027-03-02'));
     assert.deepEqual([x.state, byId(x, 'reassessment#1.1').dueOn], ['following-up', '2028-03-02']);

@@ -1,6 +1,7 @@
 // Norddjurs (seed 004_18095e674980c3a5.txt, "Indsatskatalog, Forebyggelse og Tidlig Indsats") as the
 // machine sees it: one real measure of every rule kind the catalogue has, taken through its life.
 // Every date is worked out by hand from the seed text; the comments cite the seed line.
+import { underSection95 } from '../machines/statutory';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -64,7 +65,7 @@ describe('the Norddjurs catalogue', () => {
     // Only the two § 52 stk. 3 nr. 6 / BL § 32 contact-person types fall under BL § 95.
     assert.deepEqual(
       m.measureTypes
-        .filter((t) => t.statutoryFollowUp)
+        .filter((t) => underSection95(t))
         .map((t) => t.slug)
         .sort(),
       ['fast-kontaktperson', 'fast-kontaktperson-familie'],

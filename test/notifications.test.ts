@@ -46,8 +46,10 @@ describe('escalation notifications to the case system', { timeout: 120_000 }, ()
         teamId: 'team-nord',
         grantedOn: startOn,
         startOn,
+        prerequisites: ['handleplan'],
       }),
     );
+    // Ordered with its handleplan (Hjørring l.188), so only the four timer deadlines escalate.
     assert.equal(r.status, 202);
 
     // Startup meeting, treatment plan, first follow-up and reassessment are overdue past every step

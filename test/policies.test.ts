@@ -1,4 +1,5 @@
 import { test, describe } from 'node:test';
+import { underSection95 } from '../machines/statutory';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,6 +94,14 @@ describe('catalogue', () => {
     assert.equal(loadCatalogue(), catalogue, 'cached');
   });
 
+  test('every measure type names its Barnets Lov paragraph(s); the superseded flag is gone from the catalogue', () => {
+    for (const m of loadCatalogue().values())
+      for (const t of m.measureTypes) {
+        assert.ok(t.blParagraphs && t.blParagraphs.length > 0, `${m.municipality}/${t.slug} has blParagraphs`);
+        assert.equal(t.statutoryFollowUp, undefined, `${m.municipality}/${t.slug}`);
+      }
+  });
+
   test('Hjørring has exactly the ten measure-type slugs of the event contract', () => {
     const p = hjorring();
     assert.equal(p.name, 'Hjørring Kommune');
@@ -105,7 +114,7 @@ describe('catalogue', () => {
     const type = (slug: string) => hjorring().measureTypes.find((m) => m.slug === slug)!;
     for (const slug of HJORRING_SLUGS.slice(0, 6)) {
       const m = type(slug);
-      assert.equal(m.statutoryFollowUp, true, slug);
+      assert.equal(underSection95(m), true, slug);
       assert.deepEqual(m.firstFollowUp && [m.firstFollowUp.after, m.firstFollowUp.from], ['P4W', 'start'], slug);
       assert.deepEqual(m.followUp && [m.followUp.after, m.followUp.from], ['P3M', 'previous-follow-up'], slug);
       assert.deepEqual(m.reassessment?.after, { min: 'P3M', max: 'P6M' }, slug);
@@ -124,12 +133,12 @@ describe('catalogue', () => {
     assert.deepEqual([sp.firstFollowUp?.after, sp.followUp?.after], ['P2W', 'P6W']);
     const samvaer = type('samvaer');
     assert.deepEqual([samvaer.firstFollowUp?.after, samvaer.followUp?.after], ['P3M', 'P6M']);
-    assert.equal(samvaer.statutoryFollowUp, false);
+    assert.equal(underSection95(samvaer), false);
     for (const slug of ['stoetteperson', 'indsatsteamet']) {
       const m = type(slug);
       assert.equal(m.firstFollowUp, null, slug);
       assert.equal(m.followUp, null, slug);
-      assert.equal(m.statutoryFollowUp, false, slug);
+      assert.equal(underSection95(m), false, slug);
     }
     assert.deepEqual(
       { ...type('indsatsteamet').countLimit, source: undefined },

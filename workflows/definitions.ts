@@ -45,7 +45,9 @@ export interface EventResult {
 /** One event of a batch that the machine refused; the batch's other events are still judged. */
 export interface RefusedResult {
   measureId: string;
-  refused: { state: MeasureState; message: string };
+  /** `message`: the English detail; `code` and `danish`: the stable code and the caseworker's words
+   *  (absent in answers recorded before refusals carried them). */
+  refused: { state: MeasureState; message: string; code?: string; danish?: string };
 }
 
 export type BatchItemResult = EventResult | RefusedResult;

@@ -40,7 +40,7 @@ import {
   type PolicyChange,
   type PolicyChangeResult,
 } from '../machines/policy-change';
-import { warnings } from '../machines/rules';
+import { dkDate, warnings, type Refusal } from '../machines/rules';
 import { SA } from './search-attributes';
 import {
   eventsUpdate,
@@ -146,13 +146,13 @@ export class MeasureHost {
   validateEvent(e: MeasureEvent): void {
     if (this.seen.has(e.eventId)) return;
     const d = this.judge(e, Date.now());
-    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.message);
+    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
   }
 
   async applyEvent(e: MeasureEvent): Promise<EventResult> {
     if (this.seen.has(e.eventId)) return this.result(true);
     const d = this.judge(e, Date.now());
-    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.message);
+    if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
     this.snapshot = d.snapshot;
     this.seen.add(e.eventId);
     this.lastEventAt = Date.now();
@@ -162,7 +162,7 @@ export class MeasureHost {
     // Projected before the answer, so the loop need not project the same view again. Histories
     // recorded before this change projected twice: patched() keeps them replaying.
     if (patched('event-projected-once')) this.markProjected();
-    const w = warnings(this.snapshot.context.policy, e);
+    const w = warnings(this.snapshot.context.policy, e, this.snapshot.context.facts);
     return w.length ? { ...this.result(false), warnings: w } : this.result(false);
   }
 
@@ -176,7 +176,12 @@ export class MeasureHost {
     throw ApplicationFailure.create({
       type: 'invalid-transition',
       message: first.message,
-      details: [first.state, refusals.map((r) => r && { state: r.state, message: r.message })],
+      details: [
+        first.state,
+        refusals.map(
+          (r) => r && { state: r.state, message: r.message, code: r.refusal.code, danish: r.refusal.message },
+        ),
+      ],
       nonRetryable: true,
     });
   }
@@ -192,7 +197,12 @@ export class MeasureHost {
       else if (j.outcome === 'refused')
         out.push({
           measureId: this.measureId,
-          refused: { state: j.decision.refusal.state, message: j.decision.refusal.message },
+          refused: {
+            state: j.decision.refusal.state,
+            message: j.decision.refusal.message,
+            code: j.decision.refusal.refusal.code,
+            danish: j.decision.refusal.refusal.message,
+          },
         });
       else {
         this.snapshot = j.decision.snapshot;
@@ -424,9 +434,25 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   }
 }
 
-function invalidTransition(state: MeasureState, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'invalid-transition', message, details: [state], nonRetryable: true });
+/** The English detail as the failure's message; the state, the stable code and the Danish words as
+ *  details, for the API's 409. */
+function invalidTransition(state: MeasureState, r: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'invalid-transition',
+    message: r.detail,
+    details: [state, r.code, r.message],
+    nonRetryable: true,
+  });
 }
+
+const STATE_WORDS: Record<MeasureState, string> = {
+  new: 'ny',
+  ordered: 'bestilt (afventer opstartsmøde)',
+  'awaiting-first-follow-up': 'afventer første opfølgning',
+  'following-up': 'i opfølgning',
+  'reassessment-due': 'skal revurderes',
+  closed: 'afsluttet',
+};
 
 /** Search attributes for operators, upserted only when they change (each upsert is history). */
 function upsertAttributes(
@@ -461,14 +487,18 @@ function upsertAttributes(
   if (fingerprint === last) return last;
   upsertSearchAttributes(pairs);
   // The UI's "current details": identifiers and dates only, never personal data.
+  // In Danish, for the caseworkers and leaders who read them.
   const lines = [
-    `**${policy.municipality} · ${policy.measureType.slug}${pkg ? ` · ${pkg}` : ''}** — ${snap.state} (policy v${policy.version})`,
+    `**${policy.municipality} · ${policy.measureType.name}${pkg ? ` · ${policy.measureType.packages.find((p) => p.slug === pkg)?.name ?? pkg}` : ''}** — ${STATE_WORDS[snap.state]} (serviceniveau v${policy.version})`,
     ...pending
       .slice(0, 5)
       .map(
-        (d) => `- ${d.kind}: due ${d.dueOn}${isOverdue(d, now) ? ` — OVERDUE, escalation level ${levelOf(d)}` : ''}`,
+        (d) =>
+          `- ${d.name ?? d.kind}: frist ${dkDate(d.dueOn)}${isOverdue(d, now) ? ` — OVERSKREDET, eskaleret til trin ${levelOf(d)}` : ''}`,
       ),
-    overdue.length === 0 && next ? `Next: ${next.kind} on ${next.dueOn} (today ${dateOf(now)})` : '',
+    overdue.length === 0 && next
+      ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})`
+      : '',
   ];
   setCurrentDetails(lines.filter(Boolean).join('\n'));
   return fingerprint;

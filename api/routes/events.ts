@@ -37,7 +37,13 @@ const invalidEvent = z
   .describe('Not a valid event: what is wrong, and where');
 const notFound = errorAnswer.describe('Unknown municipality, measure type, package or measure');
 const refused = z
-  .looseObject({ error: z.literal('invalid-transition'), state: z.string(), message: z.string() })
+  .looseObject({
+    error: z.literal('invalid-transition'),
+    code: z.string().describe('Stable, English: what was refused (count-limit-reached, wrong-approver, ...)'),
+    state: z.string(),
+    message: z.string().describe('In Danish, fit to show a caseworker'),
+    detail: z.string().describe('In English, for the case-system developer'),
+  })
   .describe("The measure's machine refuses the event in its state");
 const unavailable = z
   .object({ error: z.literal('unavailable'), message: z.string() })

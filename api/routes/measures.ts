@@ -8,6 +8,7 @@ import { commonAnswers, errorAnswer, page, pageOf, ruleSource, type App } from '
 const deadline = z.object({
   id: z.string(),
   kind: z.string(),
+  name: z.string().optional().describe('What a caseworker reads: "Første opfølgning", "Børnesamtale"'),
   expectedFrom: z.string().optional().describe('The lower bound of a range: from when it is expected'),
   dueOn: z.string(),
   status: z.string().describe('pending, overdue (computed at read time), met, cancelled'),
@@ -18,6 +19,7 @@ const deadline = z.object({
   strength: z.string().describe('hard or soft'),
   source: ruleSource,
   alsoRequiredBy: z.array(z.object({ basis: z.string(), dueOn: z.string(), source: ruleSource })).optional(),
+  approvedBy: z.string().optional().describe('For a limit moved by an extension: who approved it'),
 });
 
 const historyEntry = z

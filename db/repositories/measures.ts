@@ -58,6 +58,7 @@ export class MeasureRepository {
       deadlines: d.rows.map((r) => ({
         id: r.deadline_id as string,
         kind: r.kind as string,
+        ...(r.name ? { name: r.name as string } : {}),
         ...(r.expected_from ? { expectedFrom: r.expected_from as string } : {}),
         dueOn: r.due_on as string,
         status: r.shown_status as string,
@@ -70,6 +71,7 @@ export class MeasureRepository {
         ...(r.also_required_by
           ? { alsoRequiredBy: r.also_required_by as NonNullable<Deadline['alsoRequiredBy']> }
           : {}),
+        ...(r.approved_by ? { approvedBy: r.approved_by as string } : {}),
       })),
       history: row.history as HistoryEntry[],
       updatedAt: (row.updated_at as Date).toISOString(),
@@ -160,8 +162,8 @@ export class MeasureRepository {
         for (const d of v.deadlines) {
           await client.query(
             `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
-                                    basis, strength, source, also_required_by, escalation_level, late)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+                                    basis, strength, source, also_required_by, escalation_level, late, approved_by, name)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
             [
               v.measureId,
               d.id,
@@ -178,6 +180,8 @@ export class MeasureRepository {
               d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null,
               d.escalationLevel,
               d.late ?? null,
+              d.approvedBy ?? null,
+              d.name ?? null,
             ],
           );
         }
