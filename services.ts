@@ -78,6 +78,9 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     log(`temporal at ${temporal.address}${temporal.uiUrl ? `, UI at ${temporal.uiUrl}` : ''}; postgres ready`);
 
     const pool = createPool(pg.url);
+    // The intake answers 503 within seconds when PostgreSQL is gone, never hangs (issue 11): a
+    // connection is given 2 s, a statement 10 s. Set before the first connection is made.
+    Object.assign(pool.options, { connectionTimeoutMillis: 2_000, statement_timeout: 10_000, query_timeout: 12_000 });
     stops.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);

@@ -1,4 +1,5 @@
 // POST /v1/events: store, validate, deduplicate, hand to the measure's workflow, store the answer.
+// Every delivery ends stored with its answer, or answered 503 (send it again): never half-handled.
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -7,15 +8,35 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { addToDate } from '../machines/dates';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
-import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
+import { eventUpdate, type EventResult, type MeasureWorkflowInput } from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { parseEvent, type ParsedEvent } from './event-schemas';
-import type { Answer, InboxRepository } from '../db/repositories/inbox';
+import type { Answer, Delivery, InboxRepository } from '../db/repositories/inbox';
 import type { MeasureRepository } from '../db/repositories/measures';
+
+/** The documented limits of one delivery (docs/event-contract.md). */
+export const EVENT_LIMITS = {
+  /** Bytes in one body; beyond it 413. */
+  bodyBytes: 5 * 1024 * 1024,
+  /** Events in one batch; beyond it 413. */
+  batchItems: 1_000,
+  /** Seconds a sender is asked to wait before sending again after a 503. */
+  retryAfterSeconds: 5,
+};
+
+/** A start this long before the grant is taken for a typing error, unless the policy says otherwise. */
+export const DEFAULT_MAX_BACKDATE = 'P1Y';
+
+export const EVENT_MEDIA_TYPES = [
+  'application/json',
+  'application/cloudevents+json',
+  'application/cloudevents-batch+json',
+];
 
 export interface EventDeps {
   inbox: InboxRepository;
@@ -24,73 +45,158 @@ export interface EventDeps {
   policies: PolicySource;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
+  /** How long one event may wait for its workflow before it is answered 503 (default 10 s). */
+  updateTimeoutMs?: number;
+  /** How long an event waits for its measure's grant still in flight before 409 (default 3 s). */
+  grantWaitMs?: number;
+}
+
+/** What the route sends: the status, the body, and headers (Retry-After). */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
 }
 
 function needsBirthDate(t: MeasureTypePolicy): boolean {
   return t.grantAge !== undefined || (t.obligations ?? []).some((o) => o.from === 'birth');
 }
 
+const invalid = (path: string, message: string): Answer => ({
+  status: 400,
+  body: { error: 'invalid-event', issues: [{ path, message }] },
+});
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
 const conflict = (state: string, message: string): Answer => ({
   status: 409,
   body: { error: 'invalid-transition', state, message },
 });
+const unavailable = (message: string): Answer => ({ status: 503, body: { error: 'unavailable', message } });
+const NOT_STORED = unavailable(
+  'Hændelsen kunne ikke gemmes lige nu; send den igen (the event could not be stored now; send it again)',
+);
+const NOT_PROCESSED = unavailable(
+  'Hændelsen er gemt, men kunne ikke behandles nu; send den igen (the event was stored but could not be processed now; send it again)',
+);
+const notYetGranted = (measureId: string): Answer => ({
+  status: 409,
+  body: {
+    error: 'not-yet-granted',
+    state: 'new',
+    retry: true,
+    message: `Bevillingen af ${measureId} er endnu ikke behandlet; send hændelsen igen (the grant of ${measureId} is still being processed; send the event again)`,
+  },
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
 export class EventIntake {
   private readonly inbox: InboxRepository;
+  private readonly updateTimeoutMs: number;
+  private readonly grantWaitMs: number;
   constructor(private readonly deps: EventDeps) {
     this.inbox = deps.inbox;
+    this.updateTimeoutMs = deps.updateTimeoutMs ?? 10_000;
+    this.grantWaitMs = deps.grantWaitMs ?? 3_000;
   }
 
-  /** One body: a single event, or a batch answered in order (207 when the answers differ). */
-  async receive(
-    body: unknown,
-    raw: string | undefined,
-    parseError?: string,
-  ): Promise<{ status: number; body: unknown }> {
-    if (parseError !== undefined) {
-      const seq = await this.inbox.receive(undefined, raw);
-      const a: Answer = {
-        status: 400,
-        body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] },
-      };
-      await this.inbox.answer(seq, a);
-      return a;
+  /** One delivery as it arrived: its bytes and metadata. A single event, or a batch answered in
+   *  order, item by item (207 when the answers differ). */
+  async receive(d: Delivery, bytes: Buffer): Promise<Reply> {
+    if (!EVENT_MEDIA_TYPES.includes(mediaType(d.contentType)))
+      return this.refuse(d, bytes, {
+        status: 415,
+        body: {
+          error: 'unsupported-media-type',
+          message: `Indholdstypen ${d.contentType ?? '(ingen)'} modtages ikke (content type not accepted); send ${EVENT_MEDIA_TYPES.join(', ')}`,
+        },
+      });
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return this.refuse(d, bytes, invalid('(body)', 'not valid UTF-8'));
     }
-    if (!Array.isArray(body)) return this.one(body);
-    if (body.length === 0) {
-      const seq = await this.inbox.receive(body, raw);
-      const a: Answer = {
-        status: 400,
-        body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] },
-      };
-      await this.inbox.answer(seq, a);
-      return a;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      return this.refuse(d, bytes, invalid('(body)', `not valid JSON: ${(err as Error).message}`));
     }
+    if (!Array.isArray(body)) return this.reply([await this.one(d, body, bytes)], false);
+    if (body.length === 0) return this.refuse(d, bytes, invalid('(body)', 'an empty batch'));
+    if (body.length > EVENT_LIMITS.batchItems)
+      return this.refuse(d, bytes, {
+        status: 413,
+        body: {
+          error: 'too-many-events',
+          message: `En samling må højst have ${EVENT_LIMITS.batchItems} hændelser (a batch holds at most ${EVENT_LIMITS.batchItems} events); this one has ${body.length}`,
+          limit: EVENT_LIMITS.batchItems,
+        },
+      });
     const answers: Answer[] = [];
+    let down = false;
     // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
-    for (const item of body) answers.push(await this.one(item));
+    // Each item is judged alone; once the database is unreachable the rest are told to come again
+    // at once rather than each waiting for a connection.
+    for (const [i, item] of body.entries()) {
+      const a = down ? NOT_STORED : await this.one(d, item, undefined, i);
+      if (a === NOT_STORED) down = true;
+      answers.push(a);
+    }
+    return this.reply(answers, true);
+  }
+
+  /** A refusal before any event could be read (415, 413, a body that is not JSON): stored with
+   *  its bytes and answer in one row, or 503 when even that cannot be stored. */
+  async refuse(d: Delivery, bytes: Buffer | undefined, a: Answer): Promise<Reply> {
+    const text = bytes && bytes.length <= EVENT_LIMITS.bodyBytes ? decodeText(bytes) : undefined;
+    try {
+      await this.inbox.receive(d, text !== undefined ? { text } : { bytes }, a);
+    } catch (err) {
+      this.deps.log.warn({ err, requestId: d.requestId }, 'delivery could not be stored');
+      return this.reply([NOT_STORED], false);
+    }
+    return this.reply([a], false);
+  }
+
+  private reply(answers: Answer[], batch: boolean): Reply {
     const statuses = new Set(answers.map((a) => a.status));
+    const retry = answers.some((a) => a.status === 503 || a.body.error === 'not-yet-granted');
+    const headers = retry ? { 'retry-after': String(EVENT_LIMITS.retryAfterSeconds) } : undefined;
+    if (!batch) return { status: answers[0].status, body: answers[0].body, headers };
     return {
       status: statuses.size === 1 ? answers[0].status : 207,
       body: answers.map((a) => ({ status: a.status, ...a.body })),
+      headers,
     };
   }
 
-  private async one(item: unknown): Promise<Answer> {
-    const seq = await this.inbox.receive(item);
+  private async one(d: Delivery, item: unknown, bytes?: Buffer, batchIndex?: number): Promise<Answer> {
+    let seq: number;
+    try {
+      seq = await this.inbox.receive(d, { item, bytes, batchIndex });
+    } catch (err) {
+      this.deps.log.warn({ err, requestId: d.requestId }, 'event could not be stored');
+      return NOT_STORED;
+    }
     let answer: Answer;
     try {
       answer = await this.judge(item, seq);
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
-      answer = {
-        status: 503,
-        body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
-      };
+      answer = NOT_PROCESSED;
     }
-    await this.inbox.answer(seq, answer);
+    try {
+      await this.inbox.answer(seq, answer);
+    } catch (err) {
+      // Applied or not, an answer that is not stored is not sent: a resend is answered from the
+      // workflow, which knows the event by its (source, id).
+      this.deps.log.warn({ err, inboxSeq: seq }, 'answer could not be stored');
+      return NOT_PROCESSED;
+    }
     return answer;
   }
 
@@ -100,7 +206,7 @@ export class EventIntake {
     const e = parsed.event;
     const earlier = await this.inbox.accepted(e.source, e.id, seq);
     if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
-    return e.type === 'measure.granted' ? this.grant(e) : this.follow(e);
+    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq);
   }
 
   private toMachineEvent(e: ParsedEvent, keepBirthDate = false): MeasureEvent {
@@ -117,8 +223,15 @@ export class EventIntake {
     return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
   }
 
-  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
-    const { municipality, measureType, package: pkg } = e.data;
+  /** Each delivery is its own update: a resend is recognised by the workflow's seen set, which
+   *  answers `duplicate: true`, rather than by Temporal's update id, which would replay the first
+   *  answer (`duplicate: false`). */
+  private updateId(e: ParsedEvent, seq: number): string {
+    return `${e.source}/${e.id}#${seq}`;
+  }
+
+  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
+    const { municipality, measureType, package: pkg, grantedOn, startOn } = e.data;
     const m = await this.deps.policies.municipality(municipality);
     if (!m) return notFound('unknown-municipality', `no service level for municipality ${municipality}`);
     const t = m.measureTypes.find((x) => x.slug === measureType);
@@ -128,63 +241,80 @@ export class EventIntake {
         'unknown-package',
         `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
       );
+    const backdate = m.maxBackdate ?? DEFAULT_MAX_BACKDATE;
+    if (startOn < grantedOn && addToDate(startOn, backdate) < grantedOn)
+      return invalid(
+        'data.startOn',
+        `the start is more than ${backdate} before the grant (${grantedOn}); the policy's maxBackdate allows no earlier start`,
+      );
 
+    const workflowId = measureWorkflowId(municipality, e.subject);
+    // The same measureId granted under another municipality would be a second measure: refused.
+    // Whether this is the measure's own grant again is the workflow's to say (its seen set).
     const existing = await this.deps.measures.registration(e.subject);
-    if (existing) return conflict(existing.state, `measure ${e.subject} has already been granted`);
+    if (existing && existing.workflowId !== workflowId)
+      return conflict(existing.state, `measure ${e.subject} has already been granted`);
 
     const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
-    const workflowId = measureWorkflowId(municipality, e.subject);
     try {
-      const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
-        args: [this.toMachineEvent(e, needsBirthDate(t))],
-        updateId: `${e.source}/${e.id}`,
-        startWorkflowOperation: new WithStartWorkflowOperation<MeasureWorkflow>(WORKFLOW_TYPES.measure, {
-          workflowId,
-          taskQueue: TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
+      const r = await this.withDeadline(() =>
+        this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
+          args: [this.toMachineEvent(e, needsBirthDate(t))],
+          updateId: this.updateId(e, seq),
+          startWorkflowOperation: new WithStartWorkflowOperation<MeasureWorkflow>(WORKFLOW_TYPES.measure, {
+            workflowId,
+            taskQueue: TASK_QUEUE,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
+          }),
         }),
-      });
-      return {
-        status: 202,
-        body: {
-          id: e.id,
-          measureId: e.subject,
-          state: r.state,
-          duplicate: r.duplicate,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-        },
-      };
+      );
+      return accepted(e, r);
     } catch (err) {
       return this.refused(err, e.subject);
     }
   }
 
-  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
+    const until = Date.now() + this.grantWaitMs;
     const m = await this.deps.measures.registration(e.subject);
-    if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
-    if (m.state === 'closed')
+    if (m?.state === 'closed')
       return conflict('closed', `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
-    try {
-      const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
-        args: [this.toMachineEvent(e)],
-        updateId: `${e.source}/${e.id}`,
-      });
-      return {
-        status: 202,
-        body: {
-          id: e.id,
-          measureId: e.subject,
-          state: r.state,
-          duplicate: r.duplicate,
-          ...(r.warnings ? { warnings: r.warnings } : {}),
-        },
-      };
-    } catch (err) {
-      return this.refused(err, e.subject);
+    // Not projected yet: its grant may be in flight (sent at the same moment, or its projection
+    // pending). The inbox knows the grant's municipality, hence the workflow.
+    let workflowId = m?.workflowId;
+    for (let wait = 0; !workflowId; wait++) {
+      const g = await this.inbox.grantOf(e.subject);
+      if (g) workflowId = measureWorkflowId(g.municipality, e.subject);
+      else if (wait >= 3) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
+      else await sleep(100 * (wait + 1)); // a grant sent at the same moment may not be stored yet
     }
+    const handle = this.deps.temporal.workflow.getHandle(workflowId);
+    for (;;) {
+      try {
+        const r = await this.withDeadline(() =>
+          handle.executeUpdate(eventUpdate, { args: [this.toMachineEvent(e)], updateId: this.updateId(e, seq) }),
+        );
+        return accepted(e, r);
+      } catch (err) {
+        if (!m && grantPending(err)) {
+          if (Date.now() < until) {
+            await sleep(200);
+            continue;
+          }
+          return notYetGranted(e.subject);
+        }
+        return this.refused(err, e.subject);
+      }
+    }
+  }
+
+  /** An update that does not finish in time is answered 503: the workflow may still apply it,
+   *  and a resend is then answered `duplicate: true`. */
+  private withDeadline<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.connection.withDeadline(Date.now() + this.updateTimeoutMs, fn);
   }
 
   /** A refusal by the machine is a 409; anything else is passed up as "try again". */
@@ -193,9 +323,45 @@ export class EventIntake {
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
       return conflict(String(cause.details?.[0] ?? 'unknown'), cause.message);
     }
+    if (cause instanceof ApplicationFailure && cause.type === 'projection-failed') {
+      return {
+        status: 422,
+        body: { error: 'unprocessable', message: cause.message },
+      };
+    }
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       return conflict('closed', `measure ${measureId} has already been granted and closed`);
     if (err instanceof WorkflowNotFoundError) return conflict('closed', `measure ${measureId} is no longer running`);
     throw err;
+  }
+}
+
+function accepted(e: ParsedEvent, r: EventResult): Answer {
+  return {
+    status: 202,
+    body: {
+      id: e.id,
+      measureId: e.subject,
+      state: r.state,
+      duplicate: r.duplicate,
+      ...(r.warnings ? { warnings: r.warnings } : {}),
+    },
+  };
+}
+
+/** The workflow is not there yet, or is there without its grant applied: the grant is in flight. */
+function grantPending(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && cause.details?.[0] === 'new';
+}
+
+/** The body as text when it is text a text column holds (valid UTF-8, no NUL); else undefined. */
+function decodeText(bytes: Buffer): string | undefined {
+  try {
+    const s = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return s.includes('\0') ? undefined : s;
+  } catch {
+    return undefined;
   }
 }

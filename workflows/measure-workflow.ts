@@ -3,10 +3,13 @@
 // once, keeps the projection and search attributes current, and continues-as-new before its
 // history grows large. All rules live in machines/ and policies/.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
+  metricMeter,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -67,6 +70,8 @@ export class MeasureHost {
   private projectedRevision: number;
   private updatesThisRun = 0;
   private lastAttributes = '';
+  /** Writes the database refused for good in this run (shown in the current details). */
+  private refusals = 0;
   /** The update validator's judgement, reused by its handler (same event, snapshot and instant):
    *  the machine judges each event once. */
   private judged?: { eventId: string; from: MeasureSnapshot; now: number; decision: Decision };
@@ -117,11 +122,30 @@ export class MeasureHost {
     if (this.seen.has(e.eventId)) return this.result(true);
     const d = this.judge(e, Date.now());
     if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.message);
+    const before = { snapshot: this.snapshot, projected: this.projectedRevision === this.revision };
     this.snapshot = d.snapshot;
     this.seen.add(e.eventId);
     this.updatesThisRun++;
     this.revision++;
-    await this.project();
+    try {
+      await this.project();
+    } catch (err) {
+      const why = refusedByDatabase(err);
+      if (why === undefined || !patched('projection-refusal-answered')) throw err;
+      // The database will never hold this state: the event is not applied (unless another update
+      // has built on it meanwhile), and the case system is told instead of waiting forever.
+      this.recordRefusal('projection', why);
+      if (this.snapshot === d.snapshot) {
+        this.snapshot = before.snapshot;
+        this.seen.delete(e.eventId);
+        if (before.projected) this.projectedRevision = this.revision;
+      }
+      throw ApplicationFailure.create({
+        type: 'projection-failed',
+        message: `Hændelsen kunne ikke gemmes på foranstaltningen og er ikke anvendt (the measure could not be stored with this event; it was not applied): ${why}`,
+        nonRetryable: true,
+      });
+    }
     // Projected before the answer, so the loop need not project the same view again. Histories
     // recorded before this change projected twice: patched() keeps them replaying.
     if (patched('event-projected-once')) this.markProjected();
@@ -157,7 +181,7 @@ export class MeasureHost {
     if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
     this.updatesThisRun++;
     this.revision++;
-    await this.project();
+    await this.projectOrRecord();
     // Projected here, before the answer: the loop need not project the same view again.
     this.markProjected();
     return {
@@ -179,7 +203,7 @@ export class MeasureHost {
     const due = dueEscalations(deadlines(this.snapshot), ladder, this.raised, now);
     for (const esc of due) {
       const g = this.snapshot.context.facts.grant;
-      await acts.raiseEscalation({
+      const raise = acts.raiseEscalation({
         measureId: this.measureId,
         workflowId: this.workflowId,
         municipality: this.snapshot.context.policy.municipality,
@@ -192,12 +216,20 @@ export class MeasureHost {
         caseworkerId: g?.caseworkerId ?? null,
         teamId: g?.teamId ?? null,
       });
+      try {
+        await raise;
+      } catch (err) {
+        const why = refusedByDatabase(err);
+        if (why === undefined || !patched('escalation-refusal-recorded')) throw err;
+        // Never storable: recorded as raised (so the loop does not spin on it), and said loudly.
+        this.recordRefusal('escalation', why);
+      }
       this.raised.add(esc.key);
     }
     if (due.length > 0 || this.state !== before || this.revision !== this.projectedRevision) {
       this.revision++;
       this.projectedRevision = this.revision;
-      await this.project();
+      await this.projectOrRecord();
     }
     this.lastAttributes = upsertAttributes(
       this.snapshot,
@@ -230,6 +262,33 @@ export class MeasureHost {
   private async project(): Promise<void> {
     const { state, context } = this.snapshot;
     await acts.projectMeasure(this.view(), { state, facts: context.facts, raised: [...this.raised] });
+  }
+
+  /** A projection the database refuses for good is recorded (log, metric, current details) and
+   *  the measure carries on: its timers and escalations do not depend on it. */
+  private async projectOrRecord(): Promise<void> {
+    try {
+      await this.project();
+    } catch (err) {
+      const why = refusedByDatabase(err);
+      if (why === undefined || !patched('projection-refusal-recorded')) throw err;
+      this.recordRefusal('projection', why);
+    }
+  }
+
+  private recordRefusal(what: 'projection' | 'escalation', why: string): void {
+    this.refusals++;
+    log.error(`${what} refused by the database`, { workflowId: this.workflowId, reason: why });
+    metricMeter
+      .createCounter(
+        'indsatsflow_database_refusals',
+        'refusals',
+        'projections or escalations the database refused for good',
+      )
+      .add(1, { what });
+    setCurrentDetails(
+      `**Kan ikke gemmes** (${what} refused by the database, ${this.refusals}×): ${why}\nThe workflow runs on; the projection may be behind.`,
+    );
   }
 
   /** After a handler's own projection: when its change is the only one the projection lacked,
@@ -281,6 +340,12 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     if (wake === undefined) await condition(() => host.revision !== seenRevision);
     else await condition(() => host.revision !== seenRevision, Math.max(wake - now, 1));
   }
+}
+
+/** The reason, when `err` is an activity's non-retryable database refusal (activities/failures.ts). */
+function refusedByDatabase(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : undefined;
 }
 
 function invalidTransition(state: MeasureState, message: string): ApplicationFailure {

@@ -1,5 +1,8 @@
-// The inbox: every event received is stored before it is judged, and its answer is stored before
-// the answer is sent. Accepted events are found again by their idempotency key (source + id).
+// The inbox: every delivery is stored before it is judged, and its answer is stored before the
+// answer is sent. Storing cannot fail on content: what jsonb cannot hold is kept as escaped JSON
+// text or as bytes (db/jsonb.ts), and a row the database still refuses is stored again as bytes
+// alone. Accepted events are found again by their idempotency key (source + id).
+import { fitsJsonb, jsonbSafe } from '../jsonb';
 import type { Queryable } from '../queryable';
 
 export interface Answer {
@@ -7,32 +10,75 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
+/** What is known of a delivery before its body is read: kept with every row it yields. */
+export interface Delivery {
+  contentType?: string;
+  contentLength?: number;
+  remoteAddr?: string;
+  requestId?: string;
+}
+
+export interface Received {
+  /** The parsed item (one event, or what stands in a batch's place); absent when not parsed. */
+  item?: unknown;
+  /** A body that is text but not JSON, kept as it came. */
+  text?: string;
+  /** The bytes as they arrived: stored when the item is absent or cannot be stored as JSON. */
+  bytes?: Buffer;
+  batchIndex?: number;
+}
+
+/** SQLSTATE classes of a value the database will not hold (22: data exception, 54: program limit). */
+const refusedContent = (err: unknown) => /^(22|54)/.test(String((err as { code?: unknown }).code ?? ''));
+
 export class InboxRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Stores what arrived, as far as it can be read. Returns the row's sequence number. */
-  async receive(item: unknown, raw?: string): Promise<number> {
-    const o = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 512) : null);
-    const res = await this.db.query<{ seq: string }>(
-      `INSERT INTO inbox (source, event_id, event_type, subject, body, raw) VALUES ($1,$2,$3,$4,$5,$6) RETURNING seq`,
-      [
-        str(o.source),
-        str(o.id),
-        str(o.type),
-        str(o.subject),
-        item === undefined ? null : JSON.stringify(item),
-        raw ?? null,
-      ],
-    );
-    return Number(res.rows[0].seq);
+  async receive(d: Delivery, r: Received, answer?: Answer): Promise<number> {
+    const o = r.item && typeof r.item === 'object' && !Array.isArray(r.item) ? (r.item as Record<string, unknown>) : {};
+    let body: string | null = null;
+    let raw: string | null = null;
+    let bytes: Buffer | null = null;
+    if (r.item !== undefined && fitsJsonb(r.item)) body = JSON.stringify(r.item);
+    else if (r.item !== undefined) raw = stringify(r.item);
+    else if (r.text !== undefined) raw = r.text;
+    if (body === null && raw === null) bytes = r.bytes ?? null;
+    const key = (v: unknown) => (typeof v === 'string' ? jsonbSafe(v.slice(0, 512)) : null);
+    const meta = [
+      d.contentType?.slice(0, 512) ?? null,
+      d.contentLength ?? null,
+      d.remoteAddr ?? null,
+      d.requestId ?? null,
+      r.batchIndex ?? null,
+      answer?.status ?? null,
+      answer ? JSON.stringify(jsonbSafe(answer.body)) : null,
+    ];
+    const insert = (cols: unknown[]) =>
+      this.db.query<{ seq: string }>(
+        `INSERT INTO inbox (source, event_id, event_type, subject, body, raw, raw_bytes,
+                            content_type, content_length, remote_addr, request_id, batch_index, status, answer, answered_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, CASE WHEN $13::int IS NULL THEN NULL ELSE now() END)
+         RETURNING seq`,
+        [...cols, ...meta],
+      );
+    try {
+      const res = await insert([key(o.source), key(o.id), key(o.type), key(o.subject), body, raw, bytes]);
+      return Number(res.rows[0].seq);
+    } catch (err) {
+      if (!refusedContent(err)) throw err;
+      // Something we did not foresee: keep the delivery as bytes, which the database cannot refuse.
+      const fallback = bytes ?? r.bytes ?? Buffer.from(raw ?? body ?? '', 'utf8');
+      const res = await insert([null, null, null, null, null, null, fallback]);
+      return Number(res.rows[0].seq);
+    }
   }
 
   async answer(seq: number, a: Answer): Promise<void> {
     await this.db.query('UPDATE inbox SET status = $2, answer = $3, answered_at = now() WHERE seq = $1', [
       seq,
       a.status,
-      JSON.stringify(a.body),
+      JSON.stringify(jsonbSafe(a.body)),
     ]);
   }
 
@@ -43,5 +89,27 @@ export class InboxRepository {
       [source, id, except],
     );
     return res.rows[0] ? { status: 202, body: res.rows[0].answer } : undefined;
+  }
+
+  /** The municipality of a grant of this measure that was accepted, or may still be: unanswered
+   *  (in flight) or answered 503 (it may have reached the workflow). */
+  async grantOf(subject: string): Promise<{ municipality: string; inFlight: boolean } | undefined> {
+    const res = await this.db.query<{ municipality: string | null; status: number | null }>(
+      `SELECT body->'data'->>'municipality' AS municipality, status FROM inbox
+        WHERE subject = $1 AND event_type = 'measure.granted' AND (status IS NULL OR status IN (202, 503))
+        ORDER BY seq DESC LIMIT 1`,
+      [subject],
+    );
+    const row = res.rows[0];
+    return row?.municipality ? { municipality: row.municipality, inFlight: row.status !== 202 } : undefined;
+  }
+}
+
+/** Escaped JSON text (NUL and lone surrogates escaped); undefined when even that is impossible. */
+function stringify(v: unknown): string | null {
+  try {
+    return JSON.stringify(v) ?? null;
+  } catch {
+    return null; // too deep for JSON.stringify: the bytes are kept instead
   }
 }
