@@ -141,7 +141,7 @@ export class EventIntake {
     // Each item is judged alone; once the database is unreachable the rest are told to come again
     // at once rather than each waiting for a connection.
     for (const [i, item] of body.entries()) {
-      const a = down ? NOT_STORED : await this.one(d, item, undefined, i);
+      const a = down ? NOT_STORED : await this.one(d, item, bytes, i);
       if (a === NOT_STORED) down = true;
       answers.push(a);
     }
@@ -173,6 +173,7 @@ export class EventIntake {
     };
   }
 
+  /** `bytes` is the whole body: kept for an item too deep to serialise (with its batch index). */
   private async one(d: Delivery, item: unknown, bytes?: Buffer, batchIndex?: number): Promise<Answer> {
     let seq: number;
     try {

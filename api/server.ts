@@ -36,6 +36,8 @@ export interface ApiDeps {
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
+  /** The intake's waits: for a workflow's answer, for a grant in flight (api/events.ts). */
+  intake?: { updateTimeoutMs?: number; grantWaitMs?: number };
 }
 
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
@@ -85,6 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     temporal: deps.temporal,
     policies: deps.policies,
     log: app.log,
+    ...deps.intake,
   });
 
   await app.register(eventRoutes, { intake });
