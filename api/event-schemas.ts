@@ -108,7 +108,8 @@ export const envelopeSchema = z.object({
   time: z.iso
     .datetime({ offset: true })
     .refine(
-      (t) => inWindow(new Date(t).toISOString().slice(0, 10)),
+      // Checks run on after a failed format check too: an unparsable time is not ours to judge here.
+      (t) => !Number.isFinite(Date.parse(t)) || inWindow(new Date(Date.parse(t)).toISOString().slice(0, 10)),
       `outside the accepted window ${DATE_WINDOW.from} to ${DATE_WINDOW.to}`,
     )
     .optional(),

@@ -15,7 +15,7 @@ import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import { eventUpdate, type EventResult, type MeasureWorkflowInput } from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
-import { parseEvent, type ParsedEvent } from './event-schemas';
+import { parseEvent, type ParsedEvent, type ValidationIssue } from './event-schemas';
 import type { Answer, Delivery, InboxRepository } from '../db/repositories/inbox';
 import type { MeasureRepository } from '../db/repositories/measures';
 
@@ -66,6 +66,7 @@ const invalid = (path: string, message: string): Answer => ({
   status: 400,
   body: { error: 'invalid-event', issues: [{ path, message }] },
 });
+const invalidEvent = (issues: ValidationIssue[]): Answer => ({ status: 400, body: { error: 'invalid-event', issues } });
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
 const conflict = (state: string, message: string): Answer => ({
   status: 409,
@@ -124,7 +125,11 @@ export class EventIntake {
     } catch (err) {
       return this.refuse(d, bytes, invalid('(body)', `not valid JSON: ${(err as Error).message}`));
     }
-    if (!Array.isArray(body)) return this.reply([await this.one(d, body, bytes)], false);
+    if (!Array.isArray(body)) {
+      const v = safely(() => parseEvent(body));
+      if (!v.ok) return this.refuse(d, bytes, invalidEvent(v.issues), body);
+      return this.reply([await this.one(d, body, v.event, bytes)], false);
+    }
     if (body.length === 0) return this.refuse(d, bytes, invalid('(body)', 'an empty batch'));
     if (body.length > EVENT_LIMITS.batchItems)
       return this.refuse(d, bytes, {
@@ -135,13 +140,23 @@ export class EventIntake {
           limit: EVENT_LIMITS.batchItems,
         },
       });
-    const answers: Answer[] = [];
+    // Judged item by item. Refusals that need nothing but the item are stored together, in one
+    // statement; the rest in order, since later events may depend on earlier ones (a grant, then
+    // its meeting). Once the database is unreachable the rest are told at once to come again.
+    const verdicts = body.map((item) => safely(() => parseEvent(item)));
+    const refusals = verdicts.flatMap((v, i) =>
+      v.ok ? [] : [{ received: { item: body[i], bytes, batchIndex: i }, answer: invalidEvent(v.issues) }],
+    );
     let down = false;
-    // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
-    // Each item is judged alone; once the database is unreachable the rest are told to come again
-    // at once rather than each waiting for a connection.
-    for (const [i, item] of body.entries()) {
-      const a = down ? NOT_STORED : await this.one(d, item, bytes, i);
+    try {
+      await this.inbox.receiveMany(d, refusals);
+    } catch (err) {
+      this.deps.log.warn({ err, requestId: d.requestId }, 'batch could not be stored');
+      down = true;
+    }
+    const answers: Answer[] = [];
+    for (const [i, v] of verdicts.entries()) {
+      const a = down ? NOT_STORED : v.ok ? await this.one(d, body[i], v.event, bytes, i) : invalidEvent(v.issues);
       if (a === NOT_STORED) down = true;
       answers.push(a);
     }
@@ -150,10 +165,10 @@ export class EventIntake {
 
   /** A refusal before any event could be read (415, 413, a body that is not JSON): stored with
    *  its bytes and answer in one row, or 503 when even that cannot be stored. */
-  async refuse(d: Delivery, bytes: Buffer | undefined, a: Answer): Promise<Reply> {
-    const text = bytes && bytes.length <= EVENT_LIMITS.bodyBytes ? decodeText(bytes) : undefined;
+  async refuse(d: Delivery, bytes: Buffer | undefined, a: Answer, item?: unknown): Promise<Reply> {
+    const text = item === undefined && bytes ? decodeText(bytes) : undefined;
     try {
-      await this.inbox.receive(d, text !== undefined ? { text } : { bytes }, a);
+      await this.inbox.receive(d, item !== undefined ? { item, bytes } : text !== undefined ? { text } : { bytes }, a);
     } catch (err) {
       this.deps.log.warn({ err, requestId: d.requestId }, 'delivery could not be stored');
       return this.reply([NOT_STORED], false);
@@ -174,7 +189,7 @@ export class EventIntake {
   }
 
   /** `bytes` is the whole body: kept for an item too deep to serialise (with its batch index). */
-  private async one(d: Delivery, item: unknown, bytes?: Buffer, batchIndex?: number): Promise<Answer> {
+  private async one(d: Delivery, item: unknown, e: ParsedEvent, bytes?: Buffer, batchIndex?: number): Promise<Answer> {
     let seq: number;
     try {
       seq = await this.inbox.receive(d, { item, bytes, batchIndex });
@@ -184,7 +199,7 @@ export class EventIntake {
     }
     let answer: Answer;
     try {
-      answer = await this.judge(item, seq);
+      answer = await this.judge(e, seq);
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
@@ -201,10 +216,7 @@ export class EventIntake {
     return answer;
   }
 
-  private async judge(item: unknown, seq: number): Promise<Answer> {
-    const parsed = parseEvent(item);
-    if (!parsed.ok) return { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
-    const e = parsed.event;
+  private async judge(e: ParsedEvent, seq: number): Promise<Answer> {
     const earlier = await this.inbox.accepted(e.source, e.id, seq);
     if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
     return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq);
@@ -289,8 +301,9 @@ export class EventIntake {
     for (let wait = 0; !workflowId; wait++) {
       const g = await this.inbox.grantOf(e.subject);
       if (g) workflowId = measureWorkflowId(g.municipality, e.subject);
-      else if (wait >= 3) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
-      else await sleep(100 * (wait + 1)); // a grant sent at the same moment may not be stored yet
+      else if (wait >= 1 || this.grantWaitMs === 0)
+        return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
+      else await sleep(Math.min(150, this.grantWaitMs)); // a grant sent at the same moment may not be stored yet
     }
     const handle = this.deps.temporal.workflow.getHandle(workflowId);
     for (;;) {
@@ -355,6 +368,16 @@ function grantPending(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
   return cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && cause.details?.[0] === 'new';
+}
+
+/** Validation that throws (a defect, found by fuzzing) is still a reasoned 400, never a 503 that
+ *  no resend could ever get past. */
+function safely(parse: () => ReturnType<typeof parseEvent>): ReturnType<typeof parseEvent> {
+  try {
+    return parse();
+  } catch {
+    return { ok: false, issues: [{ path: '(body)', message: 'the event could not be validated' }] };
+  }
 }
 
 /** The body as text when it is text a text column holds (valid UTF-8, no NUL); else undefined. */

@@ -34,44 +34,43 @@ const refusedContent = (err: unknown) => /^(22|54)/.test(String((err as { code?:
 export class InboxRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** Stores what arrived, as far as it can be read. Returns the row's sequence number. */
+  /** Stores what arrived, as far as it can be read, with its answer when it is already known (a
+   *  refusal that needs nothing but the delivery itself). Returns the row's sequence number. */
   async receive(d: Delivery, r: Received, answer?: Answer): Promise<number> {
-    const o = r.item && typeof r.item === 'object' && !Array.isArray(r.item) ? (r.item as Record<string, unknown>) : {};
-    let body: string | null = null;
-    let raw: string | null = null;
-    let bytes: Buffer | null = null;
-    if (r.item !== undefined && fitsJsonb(r.item)) body = JSON.stringify(r.item);
-    else if (r.item !== undefined) raw = stringify(r.item);
-    else if (r.text !== undefined) raw = r.text;
-    if (body === null && raw === null) bytes = r.bytes ?? null;
-    const key = (v: unknown) => (typeof v === 'string' ? jsonbSafe(v.slice(0, 512)) : null);
-    const meta = [
-      d.contentType?.slice(0, 512) ?? null,
-      d.contentLength ?? null,
-      d.remoteAddr ?? null,
-      d.requestId ?? null,
-      r.batchIndex ?? null,
-      answer?.status ?? null,
-      answer ? JSON.stringify(jsonbSafe(answer.body)) : null,
-    ];
-    const insert = (cols: unknown[]) =>
-      this.db.query<{ seq: string }>(
-        `INSERT INTO inbox (source, event_id, event_type, subject, body, raw, raw_bytes,
-                            content_type, content_length, remote_addr, request_id, batch_index, status, answer, answered_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, CASE WHEN $13::int IS NULL THEN NULL ELSE now() END)
-         RETURNING seq`,
-        [...cols, ...meta],
-      );
+    const row = columnsOf(d, r, answer);
     try {
-      const res = await insert([key(o.source), key(o.id), key(o.type), key(o.subject), body, raw, bytes]);
-      return Number(res.rows[0].seq);
+      return await this.insert([row]).then((seqs) => seqs[0]);
     } catch (err) {
       if (!refusedContent(err)) throw err;
       // Something we did not foresee: keep the delivery as bytes, which the database cannot refuse.
-      const fallback = bytes ?? r.bytes ?? Buffer.from(raw ?? body ?? '', 'utf8');
-      const res = await insert([null, null, null, null, null, null, fallback]);
-      return Number(res.rows[0].seq);
+      return await this.insert([asBytes(row, r)]).then((seqs) => seqs[0]);
     }
+  }
+
+  /** Many refusals of one batch in one statement (one commit instead of one per event); each
+   *  alone again if the database refuses one of them. */
+  async receiveMany(d: Delivery, rows: Array<{ received: Received; answer: Answer }>): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.insert(rows.map((x) => columnsOf(d, x.received, x.answer)));
+    } catch (err) {
+      if (!refusedContent(err)) throw err;
+      for (const x of rows) await this.receive(d, x.received, x.answer);
+    }
+  }
+
+  private async insert(rows: unknown[][]): Promise<number[]> {
+    const values = rows.map(
+      (_, i) =>
+        `(${Array.from({ length: COLUMNS }, (_, j) => `$${i * COLUMNS + j + 1}`).join(',')}, CASE WHEN $${i * COLUMNS + 13}::int IS NULL THEN NULL ELSE now() END)`,
+    );
+    const res = await this.db.query<{ seq: string }>(
+      `INSERT INTO inbox (source, event_id, event_type, subject, body, raw, raw_bytes, content_type, content_length,
+                          remote_addr, request_id, batch_index, status, answer, answered_at)
+       VALUES ${values.join(',')} RETURNING seq`,
+      rows.flat(),
+    );
+    return res.rows.map((r) => Number(r.seq));
   }
 
   async answer(seq: number, a: Answer): Promise<void> {
@@ -103,6 +102,51 @@ export class InboxRepository {
     const row = res.rows[0];
     return row?.municipality ? { municipality: row.municipality, inFlight: row.status !== 202 } : undefined;
   }
+}
+
+const COLUMNS = 14;
+
+/** One row's values, in the order insert() names the columns. */
+function columnsOf(d: Delivery, r: Received, answer?: Answer): unknown[] {
+  const o = r.item && typeof r.item === 'object' && !Array.isArray(r.item) ? (r.item as Record<string, unknown>) : {};
+  let body: string | null = null;
+  let raw: string | null = null;
+  if (r.item !== undefined && fitsJsonb(r.item)) body = JSON.stringify(r.item);
+  else if (r.item !== undefined) raw = stringify(r.item);
+  else if (r.text !== undefined) raw = r.text;
+  const bytes = body === null && raw === null ? (r.bytes ?? null) : null;
+  const key = (v: unknown) => (typeof v === 'string' ? jsonbSafe(v.slice(0, 512)) : null);
+  return [
+    key(o.source),
+    key(o.id),
+    key(o.type),
+    key(o.subject),
+    body,
+    raw,
+    bytes,
+    d.contentType?.slice(0, 512) ?? null,
+    d.contentLength ?? null,
+    d.remoteAddr ?? null,
+    d.requestId ?? null,
+    r.batchIndex ?? null,
+    answer?.status ?? null,
+    answer ? JSON.stringify(jsonbSafe(answer.body)) : null,
+  ];
+}
+
+/** The same row with its content as bytes alone. */
+function asBytes(row: unknown[], r: Received): unknown[] {
+  const [body, raw, bytes] = row.slice(4, 7) as [string | null, string | null, Buffer | null];
+  return [
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    bytes ?? r.bytes ?? Buffer.from(raw ?? body ?? '', 'utf8'),
+    ...row.slice(7),
+  ];
 }
 
 /** Escaped JSON text (NUL and lone surrogates escaped); undefined when even that is impossible. */
