@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addToDate, dateOf } from '../machines/dates';
+import { dateOf } from '../machines/dates';
 import { startPostgres, type RunningPostgres } from '../stack/postgres';
 import { freePort } from '../stack/ports';
 import { testPolicy } from './fixtures/test-policy';
