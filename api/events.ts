@@ -45,7 +45,8 @@ export interface EventDeps {
   policies: PolicySource;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
-  /** How long one event may wait for its workflow before it is answered 503 (default 10 s). */
+  /** How long one event may wait for its workflow before it is answered 503 (default 20 s: a worker
+   *  restarting is waited for). */
   updateTimeoutMs?: number;
   /** How long an event waits for its measure's grant still in flight before 409 (default 3 s). */
   grantWaitMs?: number;
@@ -98,7 +99,7 @@ export class EventIntake {
   private readonly grantWaitMs: number;
   constructor(private readonly deps: EventDeps) {
     this.inbox = deps.inbox;
-    this.updateTimeoutMs = deps.updateTimeoutMs ?? 10_000;
+    this.updateTimeoutMs = deps.updateTimeoutMs ?? 20_000;
     this.grantWaitMs = deps.grantWaitMs ?? 3_000;
   }
 

@@ -246,6 +246,12 @@ describe('the intake: hostile input, races and faults', { timeout: 180_000 }, ()
       workerStopped = false;
       const resent = await s.post(late);
       assert.equal(resent.status, 202, JSON.stringify(resent.body));
+      // A duplicate may be answered while the first delivery's projection is still being written.
+      await eventually(
+        async () => (await historyOf(id)).filter((h) => h.type === 'measure.follow-up-held').length === 2,
+        'the timed-out follow-up applied',
+      );
+      await new Promise((r) => setTimeout(r, 500));
       const applied = (await historyOf(id)).filter((h) => h.type === 'measure.follow-up-held').length;
       assert.equal(applied, 2, 'the timed-out follow-up is applied once, however often it arrives');
     } finally {
@@ -281,8 +287,8 @@ describe('the intake: hostile input, races and faults', { timeout: 180_000 }, ()
           const r = await s.post(g).catch((err: Error) => ({ status: -1, body: err.message }));
           answers.push(r.status);
           assert.ok(r.status === 202 || r.status === 503, `answered ${r.status}: ${JSON.stringify(r.body)}`);
-          // An event stored before the outage waits at most for its workflow (10 s) before its 503.
-          if (r.status === 503) assert.ok(Date.now() - t0 < 12_000, `a 503 comes quickly: ${Date.now() - t0} ms`);
+          // An event stored before the outage waits at most for its workflow (20 s) before its 503.
+          if (r.status === 503) assert.ok(Date.now() - t0 < 22_000, `a 503 comes in time: ${Date.now() - t0} ms`);
           if (r.status === 202) break;
           await new Promise((res) => setTimeout(res, 200));
         }
