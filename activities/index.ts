@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { createRepositories } from '../db/repositories';
 import { raiseEscalation, resolveEscalations } from './escalations';
+import { classified } from './failures';
 import { projectMeasure } from './projection';
 import { createRolloutActivities } from './rollout';
 import type { MeasureActivities, RolloutActivities } from './types';
@@ -9,8 +10,9 @@ export function createActivities(pool: Pool): MeasureActivities & RolloutActivit
   const repos = createRepositories(pool);
   return {
     ...createRolloutActivities(repos),
-    projectMeasure: (view, machine) => projectMeasure(repos.measures, view, machine),
-    raiseEscalation: (e) => raiseEscalation(repos.escalations, e),
+    projectMeasure: (view, machine) =>
+      classified('projection-refused', () => projectMeasure(repos.measures, view, machine)),
+    raiseEscalation: (e) => classified('escalation-refused', () => raiseEscalation(repos.escalations, e)),
     resolveEscalations: (r) => resolveEscalations(repos.escalations, r),
   };
 }

@@ -5,10 +5,41 @@ import { isIsoDate } from '../machines/dates';
 import { CONTRACT_EVENT_TYPES, type ContractEventType, type EventData } from '../machines/event-catalogue';
 import { ACTION_PLAN_DECISIONS, APPROVER_ROLES, CLOSE_REASONS, PARTICIPANTS } from '../policies/vocabulary';
 
+/** The sane window for any date an event carries: a date outside it is a typing error, and
+ *  deadlines derived from it would leave what the calendar and the database can represent. */
+export const DATE_WINDOW = { from: '1900-01-01', to: '2200-12-31' } as const;
+
+const inWindow = (d: string) => d >= DATE_WINDOW.from && d <= DATE_WINDOW.to;
+
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a calendar date YYYY-MM-DD')
-  .refine(isIsoDate, 'not a real calendar date');
+  .refine(isIsoDate, 'not a real calendar date')
+  .refine(inWindow, `outside the accepted window ${DATE_WINDOW.from} to ${DATE_WINDOW.to}`);
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Printable text: no control characters, no lone surrogates. Idempotency keys end up in update
+ *  ids, logs and SQL parameters. */
+const printable = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed')
+    .refine((s) => !LONE_SURROGATE.test(s), 'not well-formed Unicode (a lone surrogate)');
+
+/** Free text the case system writes (a reason): lines and tabs, but no other control character
+ *  and no lone surrogate; it is kept in the measure's history. */
+const freeText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed')
+    .refine((s) => !LONE_SURROGATE.test(s), 'not well-formed Unicode (a lone surrogate)');
 
 /** Opaque identifiers: printable, no spaces, bounded. They end up in workflow ids and logs. */
 const opaqueId = z
@@ -23,18 +54,27 @@ export const participantSchema = z.enum(PARTICIPANTS);
 export const approverRoleSchema = z.enum(APPROVER_ROLES);
 export const closeReasonSchema = z.enum(CLOSE_REASONS);
 
-export const grantedData = z.object({
-  municipality: slug,
-  measureType: slug,
-  package: slug.optional(),
-  caseId: opaqueId,
-  caseworkerId: opaqueId,
-  teamId: opaqueId.optional(),
-  grantedOn: date,
-  startOn: date,
-  childBirthDate: date.optional(),
-  prerequisites: z.array(slug).optional(),
-});
+export const grantedData = z
+  .object({
+    municipality: slug,
+    measureType: slug,
+    package: slug.optional(),
+    caseId: opaqueId,
+    caseworkerId: opaqueId,
+    teamId: opaqueId.optional(),
+    grantedOn: date,
+    startOn: date,
+    childBirthDate: date.optional(),
+    prerequisites: z.array(slug).optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.childBirthDate !== undefined && g.childBirthDate > g.grantedOn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['childBirthDate'],
+        message: `the child's birth date is after the grant (${g.grantedOn})`,
+      });
+  });
 
 /** Each contract event type's data (machines/event-catalogue.ts): a type without a schema, or a
  *  schema that disagrees with the machine's type, does not compile. */
@@ -57,7 +97,7 @@ export const dataSchemas = {
   'measure.package-changed': z.object({
     package: slug,
     effectiveOn: date,
-    reason: z.string().min(1).max(2000),
+    reason: freeText(2000),
     decidedOn: date.optional(),
   }),
   'measure.extended': z
@@ -82,10 +122,17 @@ export type EventType = ContractEventType;
 
 export const envelopeSchema = z.object({
   specversion: z.literal('1.0'),
-  id: z.string().min(1).max(256),
-  source: z.string().min(1).max(256),
+  id: printable(256),
+  source: printable(256),
   type: z.enum(CONTRACT_EVENT_TYPES),
-  time: z.iso.datetime({ offset: true }).optional(),
+  time: z.iso
+    .datetime({ offset: true })
+    .refine(
+      // Checks run on after a failed format check too: an unparsable time is not ours to judge here.
+      (t) => !Number.isFinite(Date.parse(t)) || inWindow(new Date(Date.parse(t)).toISOString().slice(0, 10)),
+      `outside the accepted window ${DATE_WINDOW.from} to ${DATE_WINDOW.to}`,
+    )
+    .optional(),
   subject: opaqueId,
   datacontenttype: z.string().optional(),
   data: z.record(z.string(), z.unknown()),

@@ -1,15 +1,23 @@
 // POST /v1/events: store, validate, deduplicate, hand to the measure's workflow, store the answer.
-// A batch is stored and validated event by event; the events of one measure then go to its
-// workflow in one update, in order, so that deadlines are judged only after the last of them.
+// One path for every delivery (one event, a batch, a binary-mode event): every item is stored
+// first, as it came (db/repositories/inbox.ts cannot fail on content), then judged item by item,
+// so a bad item stops nothing; the valid events of one measure then go to its workflow in one
+// update, in order, so that deadlines are judged only after the last of them (no escalation
+// between two events of one import). The workflow knows every event by (source, id) and answers a
+// resend `duplicate: true`. Every delivery ends stored with its answer, or answered 503 (send it
+// again): never half-handled.
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  type WorkflowHandle,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { addToDate } from '../machines/dates';
 import type { MeasureEvent } from '../machines/event-catalogue';
 import { decide, newMeasure } from '../machines/measure';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
@@ -23,9 +31,29 @@ import {
   type MeasureWorkflowInput,
 } from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
-import { parseEvent, type ParsedEvent } from './event-schemas';
-import type { Answer, InboxRepository } from '../db/repositories/inbox';
+import { binaryModeEnvelope, isJsonMediaType } from './cloudevents-binding';
+import { parseEvent, type ParsedEvent, type ValidationIssue } from './event-schemas';
+import type { Answer, Delivery, InboxRepository } from '../db/repositories/inbox';
 import type { MeasureRepository } from '../db/repositories/measures';
+
+/** The documented limits of one delivery (docs/event-contract.md). */
+export const EVENT_LIMITS = {
+  /** Bytes in one body; beyond it 413. */
+  bodyBytes: 5 * 1024 * 1024,
+  /** Events in one batch; beyond it 413. */
+  batchItems: 1_000,
+  /** Seconds a sender is asked to wait before sending again after a 503 or a 409 not-yet-granted. */
+  retryAfterSeconds: 5,
+};
+
+/** A start this long before the grant is taken for a typing error, unless the policy says otherwise. */
+export const DEFAULT_MAX_BACKDATE = 'P1Y';
+
+export const EVENT_MEDIA_TYPES = [
+  'application/json',
+  'application/cloudevents+json',
+  'application/cloudevents-batch+json',
+];
 
 export interface EventDeps {
   inbox: InboxRepository;
@@ -36,12 +64,31 @@ export interface EventDeps {
   settle?: string;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
+  /** How long one update may wait for its workflow before it is answered 503 (default 20 s: a
+   *  worker restarting is waited for). */
+  updateTimeoutMs?: number;
+  /** How long an event waits for its measure's grant still in flight before 409 (default 3 s). */
+  grantWaitMs?: number;
+}
+
+/** What the route sends: the status, the body, headers (Retry-After), and what was judged (the
+ *  parsed body, or the binary-mode envelope): what the metrics count by type. */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  judged?: unknown;
 }
 
 function needsBirthDate(t: MeasureTypePolicy): boolean {
   return t.grantAge !== undefined || (t.obligations ?? []).some((o) => o.from === 'birth');
 }
 
+const invalid = (path: string, message: string): Answer => ({
+  status: 400,
+  body: { error: 'invalid-event', issues: [{ path, message }] },
+});
+const invalidEvent = (issues: ValidationIssue[]): Answer => ({ status: 400, body: { error: 'invalid-event', issues } });
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });
 /** A refusal: the stable English `code`, the Danish `message` a caseworker can be shown, and the
  *  English `detail` for the case-system developer. */
@@ -49,177 +96,335 @@ const conflict = (state: string, code: string, message: string, detail: string):
   status: 409,
   body: { error: 'invalid-transition', code, state, message, detail },
 });
-const unavailable: Answer = {
-  status: 503,
-  body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
-};
+const closedConflict = (e: ParsedEvent): Answer =>
+  conflict(
+    'closed',
+    'measure-closed',
+    `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`,
+    `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`,
+  );
+const unavailable = (message: string): Answer => ({ status: 503, body: { error: 'unavailable', message } });
+const NOT_STORED = unavailable(
+  'Hændelsen kunne ikke gemmes lige nu; send den igen (the event could not be stored now; send it again)',
+);
+const NOT_PROCESSED = unavailable(
+  'Hændelsen er gemt, men kunne ikke behandles nu; send den igen (the event was stored but could not be processed now; send it again)',
+);
+const notYetGranted = (measureId: string): Answer => ({
+  status: 409,
+  body: {
+    error: 'not-yet-granted',
+    state: 'new',
+    retry: true,
+    message: `Bevillingen af ${measureId} er endnu ikke behandlet; send hændelsen igen (the grant of ${measureId} is still being processed; send the event again)`,
+  },
+});
+const unsupported = (what: string): Answer => ({
+  status: 415,
+  body: {
+    error: 'unsupported-media-type',
+    message: `Indholdstypen ${what} modtages ikke (content type not accepted); send ${EVENT_MEDIA_TYPES.join(', ')}, or in binary mode JSON data (application/json)`,
+  },
+});
 
-/** A valid event of a batch, with its place in the batch and its inbox row. */
-interface BatchItem {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
+
+/** A valid event of a delivery, with its place in it and its inbox row. */
+interface Item {
   index: number;
   seq: number;
   e: ParsedEvent;
 }
 
-/** What update-with-start needs for a grant the machine accepts, or the answer refusing it. */
+/** What update-with-start needs for a grant, or the answer refusing it before any workflow. */
 type GrantPlan =
   | { refused: Answer }
-  | { refused?: undefined; input: MeasureWorkflowInput; workflowId: string; event: MeasureEvent; summary: string };
+  | {
+      refused?: undefined;
+      input: MeasureWorkflowInput;
+      workflowId: string;
+      event: MeasureEvent;
+      summary: string;
+      /** A measure already granted: this is its grant again (the workflow answers duplicate) or
+       *  another grant (the machine refuses it); a closed workflow is not started again. */
+      granted: boolean;
+    };
 
 export class EventIntake {
   private readonly inbox: InboxRepository;
+  private readonly updateTimeoutMs: number;
+  private readonly grantWaitMs: number;
   constructor(private readonly deps: EventDeps) {
     this.inbox = deps.inbox;
+    this.updateTimeoutMs = deps.updateTimeoutMs ?? 20_000;
+    this.grantWaitMs = deps.grantWaitMs ?? 3_000;
   }
 
-  /** One body: a single event, or a batch answered in order (207 when the answers differ). */
-  async receive(
-    body: unknown,
-    raw: string | undefined,
-    parseError?: string,
-  ): Promise<{ status: number; body: unknown }> {
-    if (parseError !== undefined) {
-      const seq = await this.inbox.receive(undefined, raw);
-      const a: Answer = {
-        status: 400,
-        body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] },
-      };
-      await this.inbox.answer(seq, a);
-      return a;
-    }
-    if (!Array.isArray(body)) return this.one(body);
-    if (body.length === 0) {
-      const seq = await this.inbox.receive(body, raw);
-      const a: Answer = {
-        status: 400,
-        body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] },
-      };
-      await this.inbox.answer(seq, a);
-      return a;
-    }
-    const answers = await this.batch(body);
-    const statuses = new Set(answers.map((a) => a.status));
-    return {
-      status: statuses.size === 1 ? answers[0].status : 207,
-      body: answers.map((a) => ({ status: a.status, ...a.body })),
-    };
-  }
-
-  private async one(item: unknown): Promise<Answer> {
-    const seq = await this.inbox.receive(item);
-    let answer: Answer;
+  /** One delivery as it arrived: its bytes, metadata and headers. A single event, or a batch
+   *  answered in order, item by item (207 when the answers differ). */
+  async receive(d: Delivery, bytes: Buffer, headers: IncomingHttpHeaders = {}): Promise<Reply> {
+    const envelope = binaryModeEnvelope(headers);
+    if (envelope) return this.receiveBinary(d, bytes, envelope);
+    if (!EVENT_MEDIA_TYPES.includes(mediaType(d.contentType)))
+      return this.refuse(d, bytes, unsupported(d.contentType ?? '(ingen)'));
+    let text: string;
     try {
-      answer = await this.judge(item, seq);
-    } catch (err) {
-      // The cause may name a database or Temporal address: the log gets it, the case system does not.
-      this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
-      answer = unavailable;
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return this.refuse(d, bytes, invalid('(body)', 'not valid UTF-8'));
     }
-    await this.inbox.answer(seq, answer);
-    return answer;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      return this.refuse(d, bytes, invalid('(body)', `not valid JSON: ${(err as Error).message}`));
+    }
+    if (!Array.isArray(body)) return this.judge(d, [body], bytes, false);
+    if (body.length === 0) return this.refuse(d, bytes, invalid('(body)', 'an empty batch'));
+    if (body.length > EVENT_LIMITS.batchItems)
+      return this.refuse(d, bytes, {
+        status: 413,
+        body: {
+          error: 'too-many-events',
+          message: `En samling må højst have ${EVENT_LIMITS.batchItems} hændelser (a batch holds at most ${EVENT_LIMITS.batchItems} events); this one has ${body.length}`,
+          limit: EVENT_LIMITS.batchItems,
+        },
+      });
+    return this.judge(d, body, bytes, true);
   }
 
-  private async judge(item: unknown, seq: number): Promise<Answer> {
-    const parsed = parseEvent(item);
-    if (!parsed.ok) return { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
-    const e = parsed.event;
-    const earlier = await this.inbox.accepted(e.source, e.id, seq);
-    if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
-    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq);
+  /** Binary mode: the `ce-*` headers are the envelope, the body its data, which the contract
+   *  takes as JSON only. Data that is not JSON is stored with its envelope, then refused. */
+  private async receiveBinary(d: Delivery, bytes: Buffer, envelope: Record<string, unknown>): Promise<Reply> {
+    const media = mediaType(d.contentType);
+    let text: string | undefined;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = undefined;
+    }
+    const asArrived = { item: text ? { ...envelope, data: text } : envelope, bytes, keepBytes: text === undefined };
+    if (!isJsonMediaType(media))
+      return this.refuse(d, bytes, unsupported(d.contentType ?? '(ingen)'), asArrived, envelope);
+    if (text === undefined) return this.refuse(d, bytes, invalid('data', 'not valid UTF-8'), asArrived, envelope);
+    let data: unknown;
+    if (text !== '')
+      try {
+        data = JSON.parse(text);
+      } catch (err) {
+        return this.refuse(d, bytes, invalid('data', `not valid JSON: ${(err as Error).message}`), asArrived, envelope);
+      }
+    return this.judge(d, [data === undefined ? envelope : { ...envelope, data }], bytes, false);
   }
 
-  /** Every event stored and validated one by one; then, per measure and in order, its events in
-   *  one update: a run of a measure's events starts at its grant (update-with-start) or goes to
-   *  its running workflow. Each event gets its own answer and inbox row. */
-  private async batch(items: unknown[]): Promise<Answer[]> {
-    const answers: Array<Answer | undefined> = new Array(items.length);
-    const seqs: number[] = [];
-    for (const item of items) seqs.push(await this.inbox.receive(item));
-    const runs: BatchItem[][] = [];
-    const open = new Map<string, BatchItem[]>();
-    for (let index = 0; index < items.length; index++) {
+  /** A refusal of the delivery as a whole (415, 413, a body that is not JSON): stored with its
+   *  bytes (or what was read of it) and answer in one row, or 503 when even that cannot be stored. */
+  async refuse(
+    d: Delivery,
+    bytes: Buffer | undefined,
+    a: Answer,
+    received?: { item: unknown; bytes?: Buffer; keepBytes?: boolean },
+    judged?: unknown,
+  ): Promise<Reply> {
+    const text = bytes ? decodeText(bytes) : undefined;
+    try {
+      await this.inbox.receive(d, received ?? (text !== undefined ? { text } : { bytes }), a);
+    } catch (err) {
+      this.deps.log.warn({ err, requestId: d.requestId }, 'delivery could not be stored');
+      return this.reply([NOT_STORED], false, judged);
+    }
+    return this.reply([a], false, judged);
+  }
+
+  /** The one path: every item stored first (one statement), each validated on its own, the valid
+   *  ones deduplicated against the inbox, then applied per measure; the answers stored together. */
+  private async judge(d: Delivery, items: unknown[], bytes: Buffer, batch: boolean): Promise<Reply> {
+    const judged = batch ? items : items[0];
+    const verdicts = items.map((item) => safely(() => parseEvent(item)));
+    const answers: Array<Answer | undefined> = verdicts.map((v) => (v.ok ? undefined : invalidEvent(v.issues)));
+    let seqs: number[];
+    try {
+      seqs = await this.inbox.receiveMany(
+        d,
+        items.map((item, i) => ({
+          received: { item, bytes, batchIndex: batch ? i : undefined },
+          answer: answers[i],
+        })),
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, requestId: d.requestId }, 'delivery could not be stored');
+      return this.reply(
+        items.map(() => NOT_STORED),
+        batch,
+        judged,
+      );
+    }
+
+    // Later events may depend on earlier ones (a grant, then its meeting): a run of a measure's
+    // events starts at its grant or at its first event, in the order they came.
+    const runs: Item[][] = [];
+    const open = new Map<string, Item[]>();
+    for (const [index, v] of verdicts.entries()) {
+      if (!v.ok) continue;
+      const e = v.event;
       const seq = seqs[index];
       try {
-        const parsed = parseEvent(items[index]);
-        if (!parsed.ok) {
-          answers[index] = { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
-          continue;
-        }
-        const e = parsed.event;
         const earlier = await this.inbox.accepted(e.source, e.id, seq);
         if (earlier) {
           answers[index] = { status: 202, body: { ...earlier.body, duplicate: true } };
           continue;
         }
-        let run = open.get(e.subject);
-        if (!run || e.type === 'measure.granted') {
-          run = [];
-          runs.push(run);
-          open.set(e.subject, run);
-        }
-        run.push({ index, seq, e });
       } catch (err) {
         this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
-        answers[index] = unavailable;
+        answers[index] = NOT_PROCESSED;
+        continue;
       }
+      let run = open.get(e.subject);
+      if (!run || e.type === 'measure.granted') {
+        run = [];
+        runs.push(run);
+        open.set(e.subject, run);
+      }
+      run.push({ index, seq, e });
     }
     for (const run of runs) {
       let got: Answer[];
       try {
-        got = await this.applyRun(run);
+        got = await this.applyRun(run, false);
       } catch (err) {
+        // The cause may name a database or Temporal address: the log gets it, the case system does not.
         this.deps.log.warn({ err, inboxSeqs: run.map((i) => i.seq) }, 'events stored but not processed');
-        got = run.map(() => unavailable);
+        got = run.map(() => NOT_PROCESSED);
       }
       run.forEach((item, k) => (answers[item.index] = got[k]));
     }
-    const out = answers.map((a) => a ?? unavailable);
-    for (let index = 0; index < items.length; index++) await this.inbox.answer(seqs[index], out[index]);
-    return out;
+
+    const out = answers.map((a) => a ?? NOT_PROCESSED);
+    const unanswered = verdicts.flatMap((v, i) => (v.ok ? [{ seq: seqs[i], answer: out[i] }] : []));
+    try {
+      await this.inbox.answerMany(unanswered);
+    } catch (err) {
+      // Applied or not, an answer that is not stored is not sent: a resend is answered from the
+      // workflow, which knows the event by its (source, id).
+      this.deps.log.warn({ err, requestId: d.requestId }, 'answers could not be stored');
+      verdicts.forEach((v, i) => v.ok && (out[i] = NOT_PROCESSED));
+    }
+    return this.reply(out, batch, judged);
   }
 
-  /** One measure's run of a batch: a grant first starts the workflow with the whole run. */
-  private async applyRun(run: BatchItem[]): Promise<Answer[]> {
+  private reply(answers: Answer[], batch: boolean, judged: unknown): Reply {
+    const statuses = new Set(answers.map((a) => a.status));
+    const retry = answers.some((a) => a.status === 503 || a.body.error === 'not-yet-granted');
+    const headers = retry ? { 'retry-after': String(EVENT_LIMITS.retryAfterSeconds) } : undefined;
+    if (!batch) return { status: answers[0].status, body: answers[0].body, headers, judged };
+    return {
+      status: statuses.size === 1 ? answers[0].status : 207,
+      body: answers.map((a) => ({ status: a.status, ...a.body })),
+      headers,
+      judged,
+    };
+  }
+
+  /** One measure's run: a grant first starts (or finds) the workflow with the whole run; other
+   *  events go to the running workflow, waiting briefly for a grant still in flight. One event is
+   *  one `event` update, several one `events` update. `afterRefusedGrant`: the run's grant was
+   *  just refused here, so there is no grant to wait for. */
+  private async applyRun(run: Item[], afterRefusedGrant: boolean): Promise<Answer[]> {
     const [first, ...rest] = run;
-    const events = (plan?: Extract<GrantPlan, { input: unknown }>) =>
-      run.map((i, k) => (k === 0 && plan ? plan.event : this.toMachineEvent(i.e)));
-    const updateId = `batch/${createHash('sha256')
-      .update(run.map((i) => `${i.e.source}/${i.e.id}#${i.seq}`).join('\n'))
-      .digest('base64url')}`;
     if (first.e.type === 'measure.granted') {
       const plan = await this.planGrant(first.e);
       // A refused grant: the rest of the run is judged against the measure as it stands.
-      if (plan.refused) return [plan.refused, ...(rest.length ? await this.applyRun(rest) : [])];
+      if (plan.refused) return [plan.refused, ...(rest.length ? await this.applyRun(rest, true) : [])];
+      const events = run.map((i, k) => (k === 0 ? plan.event : this.toMachineEvent(i.e)));
       try {
-        const results = await this.deps.temporal.workflow.executeUpdateWithStart(eventsUpdate, {
-          args: [events(plan)],
-          updateId,
-          startWorkflowOperation: this.startOperation(plan),
-        });
+        const results = await this.withDeadline(() =>
+          run.length === 1
+            ? this.deps.temporal.workflow
+                .executeUpdateWithStart(eventUpdate, {
+                  args: [plan.event],
+                  updateId: this.updateId(run),
+                  startWorkflowOperation: this.startOperation(plan),
+                })
+                .then((r): BatchItemResult[] => [r])
+            : this.deps.temporal.workflow.executeUpdateWithStart(eventsUpdate, {
+                args: [events],
+                updateId: this.updateId(run),
+                startWorkflowOperation: this.startOperation(plan),
+              }),
+        );
         return results.map((r, k) => this.answerOf(run[k].e, r));
       } catch (err) {
         return this.refusedRun(err, run);
       }
     }
-    const m = await this.deps.measures.registration(first.e.subject);
-    if (!m) return run.map(() => notFound('unknown-measure', `no measure ${first.e.subject} has been granted`));
-    if (m.state === 'closed')
-      return run.map((i) =>
-        conflict(
-          'closed',
-          'measure-closed',
-          `foranstaltningen ${i.e.subject} er afsluttet; der kan ikke registreres mere på den`,
-          `measure ${i.e.subject} is closed; ${i.e.type} is not allowed on a closed measure`,
-        ),
-      );
-    try {
-      const results = await this.deps.temporal.workflow
-        .getHandle(m.workflowId)
-        .executeUpdate(eventsUpdate, { args: [events()], updateId });
-      return results.map((r, k) => this.answerOf(run[k].e, r));
-    } catch (err) {
-      return this.refusedRun(err, run);
+
+    const subject = first.e.subject;
+    const m = await this.deps.measures.registration(subject);
+    if (m?.state === 'closed') return run.map((i) => closedConflict(i.e));
+    // Not projected yet: its grant may be in flight (sent at the same moment, or its projection
+    // pending). The inbox knows the grant's municipality, hence the workflow.
+    const workflowId = m?.workflowId ?? (afterRefusedGrant ? undefined : await this.grantInFlight(subject));
+    if (!workflowId) return run.map(() => notFound('unknown-measure', `no measure ${subject} has been granted`));
+    const handle = this.deps.temporal.workflow.getHandle(workflowId);
+    const until = Date.now() + this.grantWaitMs;
+    for (;;) {
+      try {
+        const results = await this.withDeadline(() => this.update(handle, run));
+        return results.map((r, k) => this.answerOf(run[k].e, r));
+      } catch (err) {
+        if (!m && grantPending(err)) {
+          if (Date.now() < until) {
+            await sleep(200);
+            continue;
+          }
+          return run.map(() => notYetGranted(subject));
+        }
+        return this.refusedRun(err, run);
+      }
     }
+  }
+
+  private async update(handle: WorkflowHandle, run: Item[]): Promise<BatchItemResult[]> {
+    if (run.length === 1)
+      return [
+        await handle.executeUpdate(eventUpdate, {
+          args: [this.toMachineEvent(run[0].e)],
+          updateId: this.updateId(run),
+        }),
+      ];
+    return handle.executeUpdate(eventsUpdate, {
+      args: [run.map((i) => this.toMachineEvent(i.e))],
+      updateId: this.updateId(run),
+    });
+  }
+
+  /** The workflow of a grant received but not (yet) projected, waiting once for a grant sent at
+   *  the same moment that is not stored yet. */
+  private async grantInFlight(subject: string): Promise<string | undefined> {
+    for (let wait = 0; ; wait++) {
+      const g = await this.inbox.grantOf(subject);
+      if (g) return measureWorkflowId(g.municipality, subject);
+      if (wait >= 1 || this.grantWaitMs === 0) return undefined;
+      await sleep(Math.min(150, this.grantWaitMs));
+    }
+  }
+
+  /** Per delivery (inbox rows), never per event: a resend is recognised by the workflow's seen
+   *  set, which answers `duplicate: true`, rather than by Temporal's update id, which would replay
+   *  the first answer (`duplicate: false`); of two copies arriving together the workflow applies
+   *  the first and answers the second `duplicate: true`. */
+  private updateId(run: Item[]): string {
+    if (run.length === 1) return `${run[0].e.source}/${run[0].e.id}#${run[0].seq}`;
+    return `batch/${createHash('sha256')
+      .update(run.map((i) => `${i.e.source}/${i.e.id}#${i.seq}`).join('\n'))
+      .digest('base64url')}`;
+  }
+
+  /** An update that does not finish in time is answered 503: the workflow may still apply it,
+   *  and a resend is then answered `duplicate: true`. */
+  private withDeadline<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.connection.withDeadline(Date.now() + this.updateTimeoutMs, fn);
   }
 
   private answerOf(e: ParsedEvent, r: BatchItemResult): Answer {
@@ -227,25 +432,12 @@ export class EventIntake {
       const x = r.refused;
       return conflict(x.state, x.code ?? 'refused', x.danish ?? x.message, x.message);
     }
-    return this.accepted(e, r);
+    return accepted(e, r);
   }
 
-  private accepted(e: ParsedEvent, r: EventResult): Answer {
-    return {
-      status: 202,
-      body: {
-        id: e.id,
-        measureId: e.subject,
-        state: r.state,
-        duplicate: r.duplicate,
-        ...(r.warnings ? { warnings: r.warnings } : {}),
-      },
-    };
-  }
-
-  /** A batch update the workflow refused as a whole (none of its events applies): each event's
-   *  own refusal when the workflow gave them. */
-  private refusedRun(err: unknown, run: BatchItem[]): Answer[] {
+  /** An update the workflow refused as a whole (none of its events applies): each event's own
+   *  refusal when the workflow gave them. */
+  private refusedRun(err: unknown, run: Item[]): Answer[] {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
     const each = cause instanceof ApplicationFailure ? cause.details?.[1] : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && Array.isArray(each))
@@ -273,9 +465,9 @@ export class EventIntake {
   }
 
   /** The policy, the machine's judgement of the grant on a new measure, and the start options:
-   *  a grant the machine refuses is answered here and starts no workflow. */
+   *  a grant refused here starts no workflow. */
   private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<GrantPlan> {
-    const { municipality, measureType, package: pkg } = e.data;
+    const { municipality, measureType, package: pkg, grantedOn, startOn } = e.data;
     const m = await this.deps.policies.municipality(municipality);
     if (!m) return { refused: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
     const t = m.measureTypes.find((x) => x.slug === measureType);
@@ -287,9 +479,21 @@ export class EventIntake {
           `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
         ),
       };
+    const backdate = m.maxBackdate ?? DEFAULT_MAX_BACKDATE;
+    if (startOn < grantedOn && addToDate(startOn, backdate) < grantedOn)
+      return {
+        refused: invalid(
+          'data.startOn',
+          `the start is more than ${backdate} before the grant (${grantedOn}); the policy's maxBackdate allows no earlier start`,
+        ),
+      };
 
+    const workflowId = measureWorkflowId(municipality, e.subject);
+    // The same measureId granted under another municipality would be a second measure, and a
+    // closed measure's workflow may be gone: refused here. Whether a grant of a running measure
+    // is its own grant again is the workflow's to say (its seen set), not the projection's.
     const existing = await this.deps.measures.registration(e.subject);
-    if (existing)
+    if (existing && (existing.workflowId !== workflowId || existing.state === 'closed'))
       return {
         refused: conflict(
           existing.state,
@@ -305,17 +509,20 @@ export class EventIntake {
       ...(this.deps.settle ? { settle: this.deps.settle } : {}),
     };
     const event = this.toMachineEvent(e, needsBirthDate(t));
-    // The machine judges the grant here first, so that a grant it refuses leaves no workflow behind.
-    const judged = decide(newMeasure(input.policy), event, Date.now());
-    if (!judged.accepted) {
-      const r = judged.refusal.refusal;
-      return { refused: conflict(judged.refusal.state, r.code, r.message, r.detail) };
+    // The machine judges a first grant here, so that a grant it refuses leaves no workflow behind.
+    if (!existing) {
+      const judged = decide(newMeasure(input.policy), event, Date.now());
+      if (!judged.accepted) {
+        const r = judged.refusal.refusal;
+        return { refused: conflict(judged.refusal.state, r.code, r.message, r.detail) };
+      }
     }
     return {
       input,
       event,
-      workflowId: measureWorkflowId(municipality, e.subject),
+      workflowId,
       summary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
+      granted: existing !== undefined,
     };
   }
 
@@ -326,52 +533,14 @@ export class EventIntake {
       args: [plan.input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       // A workflow that ended without a grant (refused) leaves its id free for the corrected grant;
-      // a granted measure is found by its projection above, closed or not.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      // a granted measure's workflow is never started again.
+      workflowIdReusePolicy: plan.granted ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
       staticSummary: plan.summary,
     });
   }
 
-  /** The update id is per delivery (inbox row): two copies of one event arriving together are two
-   *  updates, and the workflow, which applies updates one at a time and remembers event ids,
-   *  answers the second `duplicate: true`. */
-  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
-    const plan = await this.planGrant(e);
-    if (plan.refused) return plan.refused;
-    try {
-      const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
-        args: [plan.event],
-        updateId: `${e.source}/${e.id}#${seq}`,
-        startWorkflowOperation: this.startOperation(plan),
-      });
-      return this.accepted(e, r);
-    } catch (err) {
-      return this.refused(err, e.subject);
-    }
-  }
-
-  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
-    const m = await this.deps.measures.registration(e.subject);
-    if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
-    if (m.state === 'closed')
-      return conflict(
-        'closed',
-        'measure-closed',
-        `foranstaltningen ${e.subject} er afsluttet; der kan ikke registreres mere på den`,
-        `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`,
-      );
-    try {
-      const r = await this.deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(eventUpdate, {
-        args: [this.toMachineEvent(e)],
-        updateId: `${e.source}/${e.id}#${seq}`,
-      });
-      return this.accepted(e, r);
-    } catch (err) {
-      return this.refused(err, e.subject);
-    }
-  }
-
-  /** A refusal by the machine is a 409; anything else is passed up as "try again". */
+  /** A refusal by the machine is a 409, a state the database refuses 422; anything else is passed
+   *  up as "try again". */
   private refused(err: unknown, measureId: string): Answer {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.type === 'invalid-transition') {
@@ -385,6 +554,8 @@ export class EventIntake {
         cause.message,
       );
     }
+    if (cause instanceof ApplicationFailure && cause.type === 'projection-failed')
+      return { status: 422, body: { error: 'unprocessable', message: cause.message } };
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       return conflict(
         'closed',
@@ -400,5 +571,45 @@ export class EventIntake {
         `measure ${measureId} is no longer running`,
       );
     throw err;
+  }
+}
+
+function accepted(e: ParsedEvent, r: EventResult): Answer {
+  return {
+    status: 202,
+    body: {
+      id: e.id,
+      measureId: e.subject,
+      state: r.state,
+      duplicate: r.duplicate,
+      ...(r.warnings ? { warnings: r.warnings } : {}),
+    },
+  };
+}
+
+/** The workflow is not there yet, or is there without its grant applied: the grant is in flight. */
+function grantPending(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'invalid-transition' && cause.details?.[0] === 'new';
+}
+
+/** Validation that throws (a defect, found by fuzzing) is still a reasoned 400, never a 503 that
+ *  no resend could ever get past. */
+function safely(parse: () => ReturnType<typeof parseEvent>): ReturnType<typeof parseEvent> {
+  try {
+    return parse();
+  } catch {
+    return { ok: false, issues: [{ path: '(body)', message: 'the event could not be validated' }] };
+  }
+}
+
+/** The body as text when it is text a text column holds (valid UTF-8, no NUL); else undefined. */
+function decodeText(bytes: Buffer): string | undefined {
+  try {
+    const s = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return s.includes('\0') ? undefined : s;
+  } catch {
+    return undefined;
   }
 }

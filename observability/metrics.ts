@@ -20,10 +20,19 @@ export interface ServiceMetrics {
 /** The answer's word for a status: what a dashboard groups by. */
 export function answerOf(status: number, body: unknown): string {
   if (status === 202) return (body as { duplicate?: boolean })?.duplicate ? 'duplicate' : 'accepted';
+  if (status === 409 && (body as { error?: unknown })?.error === 'not-yet-granted') return 'not-yet-granted';
   return (
-    ({ 400: 'invalid', 404: 'not-found', 409: 'refused', 503: 'unavailable' } as Record<number, string | undefined>)[
-      status
-    ] ?? `status-${status}`
+    (
+      {
+        400: 'invalid',
+        404: 'not-found',
+        409: 'refused',
+        413: 'too-large',
+        415: 'unsupported-media-type',
+        422: 'unprocessable',
+        503: 'unavailable',
+      } as Record<number, string | undefined>
+    )[status] ?? `status-${status}`
   );
 }
 
@@ -33,7 +42,7 @@ export function createMetrics(opts: { pool?: Pool; process?: boolean } = {}): Se
   if (opts.process !== false) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const eventsReceived = new Counter({
     name: `${PREFIX}events_received_total`,
-    help: 'CloudEvents received at POST /v1/events, by type and answer (accepted, duplicate, invalid, not-found, refused, unavailable)',
+    help: 'CloudEvents received at POST /v1/events, by type and answer (accepted, duplicate, invalid, not-found, refused, not-yet-granted, too-large, unsupported-media-type, unprocessable, unavailable)',
     labelNames: ['type', 'answer'] as const,
     registers: [registry],
   });

@@ -302,6 +302,7 @@ export const municipalityPolicySchema = z
     }),
     escalation: z.array(escalationStepSchema),
     measureTypes: z.array(measureTypePolicySchema),
+    maxBackdate: isoDurationSchema.optional(),
   })
   .superRefine((p, ctx) => {
     reportDuplicates(ctx, p.measureTypes, 'measureTypes', 'slug', 'measure-type slug');

@@ -215,6 +215,9 @@ export interface MunicipalityPolicy {
   document: { file: string; title: string };
   escalation: EscalationStep[];
   measureTypes: MeasureTypePolicy[];
+  /** How long before its grant a measure may start (ISO-8601, default P1Y): an earlier start is
+   *  refused as a typing error. A policy setting, not a seed rule. */
+  maxBackdate?: IsoDuration;
 }
 
 /** What a running measure carries: its type's rules plus the municipality-wide settings,

@@ -23,12 +23,18 @@ test('a 5xx answer carries a correlation id and no internal detail', async (t) =
     await temporal.connection.close();
   });
 
+  // The event intake answers the contract's 503 with Retry-After instead (issue 11), likewise bare.
+  const event = await api.inject({ method: 'POST', url: '/v1/events', payload: { specversion: '1.0' } });
+  assert.equal(event.statusCode, 503);
+  assert.equal(event.json().error, 'unavailable');
+  assert.ok(Number(event.headers['retry-after']) > 0);
+  assert.doesNotMatch(event.body, /127\.0\.0\.1|ECONNREFUSED|nobody|secret/, 'POST /v1/events leaks nothing');
+
   for (const [method, url] of [
-    ['POST', '/v1/events'],
     ['GET', '/v1/measures/M-1'],
     ['GET', '/v1/escalations'],
   ] as const) {
-    const res = await api.inject({ method, url, ...(method === 'POST' ? { payload: { specversion: '1.0' } } : {}) });
+    const res = await api.inject({ method, url });
     assert.equal(res.statusCode, 500, `${method} ${url}`);
     const body = res.json();
     assert.equal(body.error, 'internal');

@@ -100,6 +100,59 @@ describe('CloudEvents HTTP binding: binary, structured and batch modes', { timeo
     assert.deepEqual(stored.rows, [{ status: 400 }]);
   });
 
+  it('stores a binary-mode body the contract cannot take, with its envelope, before refusing it', async () => {
+    const id = measureId('CE-RAW');
+    const headers = (eventId: string, contentType: string) => ({
+      'content-type': contentType,
+      'ce-specversion': '1.0',
+      'ce-id': eventId,
+      'ce-source': 'test/raw',
+      'ce-type': 'measure.granted',
+      'ce-subject': id,
+    });
+    const send = (eventId: string, contentType: string, body: string | Buffer) =>
+      fetch(`${s.apiUrl}/v1/events`, { method: 'POST', headers: headers(eventId, contentType), body });
+    const row = async (eventId: string) =>
+      (
+        await s.pool.query(
+          `SELECT source, event_type, subject, status, content_type, body->>'data' AS data, raw IS NOT NULL AS raw,
+                  raw_bytes IS NOT NULL AS bytes FROM inbox WHERE event_id = $1`,
+          [eventId],
+        )
+      ).rows;
+
+    const plain = await send(`txt-${id}`, 'text/plain', 'kommune=hjorring');
+    assert.equal(plain.status, 415);
+    assert.equal(((await plain.json()) as { error: string }).error, 'unsupported-media-type');
+    assert.deepEqual(await row(`txt-${id}`), [
+      {
+        source: 'test/raw',
+        event_type: 'measure.granted',
+        subject: id,
+        status: 415,
+        content_type: 'text/plain',
+        data: 'kommune=hjorring',
+        raw: false,
+        bytes: true,
+      },
+    ]);
+
+    const broken = await send(`json-${id}`, 'application/json', '{"municipality": ');
+    assert.equal(broken.status, 400);
+    const issues = ((await broken.json()) as { issues: Array<{ path: string }> }).issues;
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['data'],
+    );
+    assert.equal((await row(`json-${id}`))[0]?.status, 400);
+    assert.equal((await row(`json-${id}`))[0]?.data, '{"municipality": ');
+
+    const binary = await send(`bin-${id}`, 'application/octet-stream', Buffer.from([0xff, 0x00, 0xfe]));
+    assert.equal(binary.status, 415);
+    const [b] = await row(`bin-${id}`);
+    assert.deepEqual([b?.status, b?.subject, b?.data, b?.bytes], [415, id, null, true]);
+  });
+
   it('decodes percent-encoded header values (binding §3.1.3.2)', async () => {
     const id = measureId('CE-PCT');
     const res = await fetch(`${s.apiUrl}/v1/events`, {

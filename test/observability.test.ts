@@ -51,6 +51,32 @@ describe('metrics and probes', { timeout: 180_000 }, () => {
     assert.equal(sample(text, 'indsatsflow_events_received_total', { type: 'measure.granted', answer: 'invalid' }), 1);
     assert.equal(sample(text, 'indsatsflow_intake_duration_seconds_count', { mode: 'single' }), 3);
 
+    // The intake's refusals of a delivery as a whole, by type where it is known (issue 11).
+    const plain = await fetch(`${s.apiUrl}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain',
+        'ce-specversion': '1.0',
+        'ce-id': `txt-${id}`,
+        'ce-source': 'test/metrics',
+        'ce-type': 'measure.closed',
+        'ce-subject': id,
+      },
+      body: 'closed',
+    });
+    assert.equal(plain.status, 415);
+    const tooMany = await s.post(Array.from({ length: 1_001 }, () => granted));
+    assert.equal(tooMany.status, 413);
+    const refusals = await metrics();
+    assert.equal(
+      sample(refusals, 'indsatsflow_events_received_total', {
+        type: 'measure.closed',
+        answer: 'unsupported-media-type',
+      }),
+      1,
+    );
+    assert.equal(sample(refusals, 'indsatsflow_events_received_total', { type: 'unknown', answer: 'too-large' }), 1);
+
     // The test policy: the first follow-up is overdue after 4 s, the caseworker told at once.
     const after = await eventually(async () => {
       const t = await metrics();

@@ -4,10 +4,13 @@
 // search attributes current, and continues-as-new before its history grows large. A measure never
 // granted ends itself. All rules live in machines/ and policies/.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
+  metricMeter,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -98,6 +101,8 @@ export class MeasureHost {
   private projectedRevision: number;
   private updatesThisRun = 0;
   private lastAttributes = '';
+  /** Writes the database refused for good in this run (shown in the current details). */
+  private refusals = 0;
   /** The update validator's judgement, reused by its handler (same event, snapshot and instant):
    *  the machine judges each event once. */
   private judged?: { eventId: string; from: MeasureSnapshot; now: number; decision: Decision };
@@ -153,12 +158,13 @@ export class MeasureHost {
     if (this.seen.has(e.eventId)) return this.result(true);
     const d = this.judge(e, Date.now());
     if (!d.accepted) throw invalidTransition(d.refusal.state, d.refusal.refusal);
+    const before = this.before();
     this.snapshot = d.snapshot;
     this.seen.add(e.eventId);
     this.lastEventAt = Date.now();
     this.updatesThisRun++;
     this.revision++;
-    await this.project();
+    await this.projectApplied(before, [e.eventId]);
     // Projected before the answer, so the loop need not project the same view again. Histories
     // recorded before this change projected twice: patched() keeps them replaying.
     if (patched('event-projected-once')) this.markProjected();
@@ -191,7 +197,8 @@ export class MeasureHost {
   async applyEvents(es: MeasureEvent[]): Promise<BatchItemResult[]> {
     const now = Date.now();
     const out: BatchItemResult[] = [];
-    let applied = 0;
+    const applied: string[] = [];
+    const before = this.before();
     for (const j of this.judgeBatch(es, now)) {
       if (j.outcome === 'duplicate') out.push(this.result(true));
       else if (j.outcome === 'refused')
@@ -207,16 +214,16 @@ export class MeasureHost {
       else {
         this.snapshot = j.decision.snapshot;
         this.seen.add(j.e.eventId);
-        applied++;
+        applied.push(j.e.eventId);
         const w = warnings(this.snapshot.context.policy, j.e);
         out.push(w.length ? { ...this.result(false), warnings: w } : this.result(false));
       }
     }
-    if (applied > 0) {
+    if (applied.length > 0) {
       this.lastEventAt = now;
       this.updatesThisRun++;
       this.revision++;
-      await this.project();
+      await this.projectApplied(before, applied);
       this.markProjected();
     }
     return out;
@@ -250,7 +257,7 @@ export class MeasureHost {
     if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
     this.updatesThisRun++;
     this.revision++;
-    await this.project();
+    await this.projectOrRecord();
     // Projected here, before the answer: the loop need not project the same view again.
     this.markProjected();
     return {
@@ -289,7 +296,7 @@ export class MeasureHost {
     }
     for (const esc of due) {
       const g = this.snapshot.context.facts.grant;
-      await acts.raiseEscalation({
+      const raise = acts.raiseEscalation({
         measureId: this.measureId,
         workflowId: this.workflowId,
         municipality: this.snapshot.context.policy.municipality,
@@ -302,13 +309,21 @@ export class MeasureHost {
         caseworkerId: g?.caseworkerId ?? null,
         teamId: g?.teamId ?? null,
       });
+      try {
+        await raise;
+      } catch (err) {
+        const why = refusedByDatabase(err);
+        if (why === undefined || !patched('escalation-refusal-recorded')) throw err;
+        // Never storable: recorded as raised (so the loop does not spin on it), and said loudly.
+        this.recordRefusal('escalation', why);
+      }
       this.raised.add(esc.key);
       if (esc.ladderId !== undefined) this.open.add(esc.ladderId);
     }
     if (due.length > 0 || this.state !== before || this.revision !== this.projectedRevision) {
       this.revision++;
       this.projectedRevision = this.revision;
-      await this.project();
+      await this.projectOrRecord();
     }
     this.lastAttributes = upsertAttributes(
       this.snapshot,
@@ -352,6 +367,67 @@ export class MeasureHost {
   private async project(): Promise<void> {
     const { state, context } = this.snapshot;
     await acts.projectMeasure(this.view(), { state, facts: context.facts, raised: [...this.raised] });
+  }
+
+  /** What an update is about to change, for projectApplied to undo. */
+  private before(): { snapshot: MeasureSnapshot; lastEventAt?: number; projected: boolean } {
+    return {
+      snapshot: this.snapshot,
+      lastEventAt: this.lastEventAt,
+      projected: this.projectedRevision === this.revision,
+    };
+  }
+
+  /** The projection of events just applied. When the database will never hold the new state, the
+   *  events are not applied (unless another update has built on them meanwhile) and the case
+   *  system is told (422) instead of waiting forever on an activity retried without end. */
+  private async projectApplied(before: ReturnType<MeasureHost['before']>, eventIds: string[]): Promise<void> {
+    const after = this.snapshot;
+    try {
+      await this.project();
+    } catch (err) {
+      const why = refusedByDatabase(err);
+      if (why === undefined || !patched('projection-refusal-answered')) throw err;
+      this.recordRefusal('projection', why);
+      if (this.snapshot === after) {
+        this.snapshot = before.snapshot;
+        this.lastEventAt = before.lastEventAt;
+        for (const id of eventIds) this.seen.delete(id);
+        if (before.projected) this.projectedRevision = this.revision;
+      }
+      throw ApplicationFailure.create({
+        type: 'projection-failed',
+        message: `Hændelsen kunne ikke gemmes på foranstaltningen og er ikke anvendt (the measure could not be stored with this event; it was not applied): ${why}`,
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /** A projection the database refuses for good is recorded (log, metric, current details) and
+   *  the measure carries on: its timers and escalations do not depend on it. */
+  private async projectOrRecord(): Promise<void> {
+    try {
+      await this.project();
+    } catch (err) {
+      const why = refusedByDatabase(err);
+      if (why === undefined || !patched('projection-refusal-recorded')) throw err;
+      this.recordRefusal('projection', why);
+    }
+  }
+
+  private recordRefusal(what: 'projection' | 'escalation', why: string): void {
+    this.refusals++;
+    log.error(`${what} refused by the database`, { workflowId: this.workflowId, reason: why });
+    metricMeter
+      .createCounter(
+        'indsatsflow_database_refusals',
+        'refusals',
+        'projections or escalations the database refused for good',
+      )
+      .add(1, { what });
+    setCurrentDetails(
+      `**Kan ikke gemmes** (${what} refused by the database, ${this.refusals}×): ${why}\nThe workflow runs on; the projection may be behind.`,
+    );
   }
 
   /** After a handler's own projection: when its change is the only one the projection lacked,
@@ -432,6 +508,12 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     if (wake === undefined) await condition(() => host.revision !== seenRevision);
     else await condition(() => host.revision !== seenRevision, Math.max(wake - now, 1));
   }
+}
+
+/** The reason, when `err` is an activity's non-retryable database refusal (activities/failures.ts). */
+function refusedByDatabase(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : undefined;
 }
 
 /** The English detail as the failure's message; the state, the stable code and the Danish words as

@@ -1,11 +1,15 @@
 // POST /v1/events: the case systems' CloudEvents, one or a batch. The intake (api/events.ts)
-// validates itself, so that a rejected event is still stored with its answer; the schemas here
-// document the contract: each event type's `data`, and every answer.
-import type { FastifyPluginAsync } from 'fastify';
+// reads and validates the body itself, so that whatever arrives is stored with its answer: this
+// scope takes every content type as bytes, and records what Fastify refuses before the handler
+// (a body over the limit). The schemas here document the contract: each event type's `data`, and
+// every answer.
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Delivery } from '../../db/repositories/inbox';
 import { CONTRACT_EVENT_TYPES as eventTypes } from '../../machines/event-catalogue';
+import { errorHandler } from '../error-handler';
 import { dataSchemas, envelopeSchema } from '../event-schemas';
-import type { EventIntake } from '../events';
+import { EVENT_LIMITS, type EventIntake } from '../events';
 import { errorAnswer, internalError, issue, type App } from '../schemas';
 
 /** The envelope with its type's data, per type: what the OpenAPI document shows. */
@@ -37,17 +41,42 @@ const invalidEvent = z
   .describe('Not a valid event: what is wrong, and where');
 const notFound = errorAnswer.describe('Unknown municipality, measure type, package or measure');
 const refused = z
-  .looseObject({
-    error: z.literal('invalid-transition'),
-    code: z.string().describe('Stable, English: what was refused (count-limit-reached, wrong-approver, ...)'),
-    state: z.string(),
-    message: z.string().describe('In Danish, fit to show a caseworker'),
-    detail: z.string().describe('In English, for the case-system developer'),
-  })
-  .describe("The measure's machine refuses the event in its state");
+  .union([
+    z
+      .looseObject({
+        error: z.literal('invalid-transition'),
+        code: z.string().describe('Stable, English: what was refused (count-limit-reached, wrong-approver, ...)'),
+        state: z.string(),
+        message: z.string().describe('In Danish, fit to show a caseworker'),
+        detail: z.string().describe('In English, for the case-system developer'),
+      })
+      .describe("The measure's machine refuses the event in its state"),
+    z
+      .object({
+        error: z.literal('not-yet-granted'),
+        state: z.literal('new'),
+        retry: z.literal(true),
+        message: z.string(),
+      })
+      .describe("The measure's grant is still being processed: send the event again (Retry-After)"),
+  ])
+  .describe('Refused in the measure’s state, or not yet granted (retry)');
 const unavailable = z
   .object({ error: z.literal('unavailable'), message: z.string() })
-  .describe('Stored, but could not be processed now (Temporal or the database unreachable): send it again');
+  .describe(
+    'Not stored, or stored but not processed now (the database or Temporal unreachable, or too slow): send it again after Retry-After seconds',
+  );
+const tooLarge = z
+  .object({ error: z.enum(['too-large', 'too-many-events']), message: z.string(), limit: z.number().int() })
+  .describe(
+    `A body over ${EVENT_LIMITS.bodyBytes} bytes, or a batch of more than ${EVENT_LIMITS.batchItems} events: recorded, not processed`,
+  );
+const unsupportedType = z
+  .object({ error: z.literal('unsupported-media-type'), message: z.string() })
+  .describe('Not application/json, application/cloudevents+json or application/cloudevents-batch+json: recorded');
+const unprocessable = z
+  .object({ error: z.literal('unprocessable'), message: z.string() })
+  .describe("Valid, but the measure's state could not be stored with it: nothing applied");
 const batchItem = z
   .looseObject({ status: z.number().int() })
   .describe("One event's answer in a batch, in order: its status beside the body it would have had alone");
@@ -59,18 +88,53 @@ export interface EventRoutesOptions {
   intake: EventIntake;
 }
 
-/** A body that could not be parsed still reaches the handler, so that it can be stored. */
-export interface Unparsed {
-  __unparsed: string;
-  error: string;
-}
-const isUnparsed = (b: unknown): b is Unparsed => typeof b === 'object' && b !== null && '__unparsed' in b;
+/** What is known of a request before its body is read. */
+const deliveryOf = (req: FastifyRequest): Delivery => {
+  const length = Number(req.headers['content-length']);
+  return {
+    contentType: req.headers['content-type'],
+    contentLength: Number.isFinite(length) ? length : undefined,
+    remoteAddr: req.ip,
+    requestId: req.id,
+  };
+};
 
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { intake }) => {
+  // Every content type reaches the intake as bytes: a wrong one is stored and answered 415 there.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: EVENT_LIMITS.bodyBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+  // Refused before the handler (a body over the limit, a broken length): recorded, then answered.
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) return errorHandler(err, req, reply);
+    const answer =
+      status === 413
+        ? {
+            status,
+            body: {
+              error: 'too-large',
+              message: `Indholdet er for stort (the body is over ${EVENT_LIMITS.bodyBytes} bytes)`,
+              limit: EVENT_LIMITS.bodyBytes,
+            },
+          }
+        : { status, body: { error: 'bad-request', message: err.message } };
+    const r = await intake.refuse(deliveryOf(req), undefined, answer);
+    // The rest of an oversized body is not read: the connection is closed after the answer.
+    if (status === 413) void reply.header('connection', 'close');
+    return reply
+      .status(r.status)
+      .headers(r.headers ?? {})
+      .send(r.body);
+  });
+
   (app as App).post('/v1/events', {
+    bodyLimit: EVENT_LIMITS.bodyBytes,
     schema: {
       description:
-        'Receive one CloudEvent or a batch. Every event is stored with its answer before the answer is sent.',
+        `Receive one CloudEvent or a batch (at most ${EVENT_LIMITS.batchItems} events, ${EVENT_LIMITS.bodyBytes} bytes). ` +
+        'Every delivery is stored with its answer before the answer is sent, or answered 503 with Retry-After.',
       body: eventBody,
       response: {
         202: orBatch(accepted),
@@ -78,6 +142,9 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
         400: orBatch(invalidEvent),
         404: orBatch(notFound),
         409: orBatch(refused),
+        413: tooLarge,
+        415: unsupportedType,
+        422: orBatch(unprocessable),
         500: internalError,
         503: orBatch(unavailable),
       },
@@ -85,11 +152,14 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     // The intake validates itself: a rejected event must still be stored, with its answer.
     validatorCompiler: () => (data) => ({ value: data }),
     handler: async (req, reply) => {
-      const body = req.body as unknown;
-      const answer = isUnparsed(body)
-        ? await intake.receive(undefined, body.__unparsed, body.error)
-        : await intake.receive(body, undefined);
-      return reply.status(answer.status as 202).send(answer.body as z.output<typeof accepted>);
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const answer = await intake.receive(deliveryOf(req), bytes, req.headers);
+      // What was judged, in place of the bytes: the metrics hooks count it by type and answer.
+      (req as { body: unknown }).body = answer.judged;
+      return reply
+        .status(answer.status as 202)
+        .headers(answer.headers ?? {})
+        .send(answer.body as z.output<typeof accepted>);
     },
   });
 };
