@@ -26,6 +26,7 @@ import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import {
   eventsUpdate,
   eventUpdate,
+  seenQuery,
   type BatchItemResult,
   type EventResult,
   type MeasureWorkflowInput,
@@ -127,6 +128,9 @@ const unsupported = (what: string): Answer => ({
   },
 });
 
+/** How long a closed measure's workflow is given to say whether it applied an event. */
+const CLOSED_QUERY_MS = 3_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
@@ -137,11 +141,11 @@ interface Item {
   e: ParsedEvent;
 }
 
-/** What update-with-start needs for a grant, or the answer refusing it before any workflow. */
+/** What update-with-start needs for a grant, or its answer given before any update. */
 type GrantPlan =
-  | { refused: Answer }
+  | { answered: Answer }
   | {
-      refused?: undefined;
+      answered?: undefined;
       input: MeasureWorkflowInput;
       workflowId: string;
       event: MeasureEvent;
@@ -334,8 +338,9 @@ export class EventIntake {
     const [first, ...rest] = run;
     if (first.e.type === 'measure.granted') {
       const plan = await this.planGrant(first.e);
-      // A refused grant: the rest of the run is judged against the measure as it stands.
-      if (plan.refused) return [plan.refused, ...(rest.length ? await this.applyRun(rest, true) : [])];
+      // A grant answered here: the rest of the run is judged against the measure as it stands.
+      if (plan.answered)
+        return [plan.answered, ...(rest.length ? await this.applyRun(rest, plan.answered.status !== 202) : [])];
       const events = run.map((i, k) => (k === 0 ? plan.event : this.toMachineEvent(i.e)));
       try {
         const results = await this.withDeadline(() =>
@@ -361,7 +366,7 @@ export class EventIntake {
 
     const subject = first.e.subject;
     const m = await this.deps.measures.registration(subject);
-    if (m?.state === 'closed') return run.map((i) => closedConflict(i.e));
+    if (m?.state === 'closed') return Promise.all(run.map((i) => this.toClosed(m.workflowId, i.e)));
     // Not projected yet: its grant may be in flight (sent at the same moment, or its projection
     // pending). The inbox knows the grant's municipality, hence the workflow.
     const workflowId = m?.workflowId ?? (afterRefusedGrant ? undefined : await this.grantInFlight(subject));
@@ -469,12 +474,12 @@ export class EventIntake {
   private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<GrantPlan> {
     const { municipality, measureType, package: pkg, grantedOn, startOn } = e.data;
     const m = await this.deps.policies.municipality(municipality);
-    if (!m) return { refused: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
+    if (!m) return { answered: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
     const t = m.measureTypes.find((x) => x.slug === measureType);
-    if (!t) return { refused: notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`) };
+    if (!t) return { answered: notFound('unknown-measure-type', `${municipality} has no measure type ${measureType}`) };
     if (pkg && !t.packages.some((p) => p.slug === pkg))
       return {
-        refused: notFound(
+        answered: notFound(
           'unknown-package',
           `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
         ),
@@ -482,7 +487,7 @@ export class EventIntake {
     const backdate = m.maxBackdate ?? DEFAULT_MAX_BACKDATE;
     if (startOn < grantedOn && addToDate(startOn, backdate) < grantedOn)
       return {
-        refused: invalid(
+        answered: invalid(
           'data.startOn',
           `the start is more than ${backdate} before the grant (${grantedOn}); the policy's maxBackdate allows no earlier start`,
         ),
@@ -493,9 +498,11 @@ export class EventIntake {
     // closed measure's workflow may be gone: refused here. Whether a grant of a running measure
     // is its own grant again is the workflow's to say (its seen set), not the projection's.
     const existing = await this.deps.measures.registration(e.subject);
-    if (existing && (existing.workflowId !== workflowId || existing.state === 'closed'))
+    if (existing?.workflowId === workflowId && existing.state === 'closed')
+      return { answered: await this.toClosed(workflowId, e) };
+    if (existing && existing.workflowId !== workflowId)
       return {
-        refused: conflict(
+        answered: conflict(
           existing.state,
           'already-granted',
           `foranstaltningen ${e.subject} er allerede bevilget`,
@@ -514,7 +521,7 @@ export class EventIntake {
       const judged = decide(newMeasure(input.policy), event, Date.now());
       if (!judged.accepted) {
         const r = judged.refusal.refusal;
-        return { refused: conflict(judged.refusal.state, r.code, r.message, r.detail) };
+        return { answered: conflict(judged.refusal.state, r.code, r.message, r.detail) };
       }
     }
     return {
@@ -524,6 +531,26 @@ export class EventIntake {
       summary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
       granted: existing !== undefined,
     };
+  }
+
+  /** An event for a closed measure: `duplicate: true` when the measure applied it (a resend whose
+   *  first answer was lost), else refused. The closed workflow is asked by query, briefly; when it
+   *  cannot answer, the refusal stands. */
+  private async toClosed(workflowId: string, e: ParsedEvent): Promise<Answer> {
+    const seen = await this.deps.temporal.connection
+      .withDeadline(Date.now() + CLOSED_QUERY_MS, () =>
+        this.deps.temporal.workflow.getHandle(workflowId).query(seenQuery, `${e.source}/${e.id}`),
+      )
+      .catch(() => false);
+    if (seen) return accepted(e, { measureId: e.subject, state: 'closed', duplicate: true });
+    if (e.type === 'measure.granted')
+      return conflict(
+        'closed',
+        'already-granted',
+        `foranstaltningen ${e.subject} er allerede bevilget`,
+        `measure ${e.subject} has already been granted`,
+      );
+    return closedConflict(e);
   }
 
   private startOperation(plan: Extract<GrantPlan, { input: unknown }>) {

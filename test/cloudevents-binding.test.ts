@@ -133,7 +133,7 @@ describe('CloudEvents HTTP binding: binary, structured and batch modes', { timeo
         content_type: 'text/plain',
         data: 'kommune=hjorring',
         raw: false,
-        bytes: true,
+        bytes: false,
       },
     ]);
 

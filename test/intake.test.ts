@@ -34,7 +34,7 @@ const grant = (subject: string, data: Record<string, unknown> = {}) =>
     ...data,
   });
 
-describe('the intake: hostile input, races and faults', { timeout: 180_000 }, () => {
+describe('the intake: hostile input, races and faults', { timeout: 600_000 }, () => {
   let s: TestStack;
   let pg: RunningPostgres;
   let pgDir: string;
@@ -293,6 +293,18 @@ describe('the intake: hostile input, races and faults', { timeout: 180_000 }, ()
     ]);
     const held = (await historyOf(id)).filter((h) => h.type === 'measure.follow-up-held');
     assert.equal(held.length, 2, 'each follow-up applied once');
+
+    // Closed, and the answers lost again: the closed measure's workflow still knows its events.
+    const close = event('measure.closed', id, { closedOn: today(), reason: 'goal-reached' });
+    assert.equal((await s.post(close)).status, 202);
+    await eventually(async () => (await s.get(`/v1/measures/${id}`)).body?.state === 'closed', 'closed');
+    await s.pool.query('UPDATE inbox SET status = NULL, answer = NULL WHERE subject = $1', [id]);
+    const afterClose = await s.post([g, close]);
+    assert.deepEqual(pairs(afterClose), [
+      [202, true],
+      [202, true],
+    ]);
+    assert.equal((await s.post(followUp(id))).status, 409, 'a new event on a closed measure is refused');
   });
 
   it('an event sent with its grant waits for it, or is told to retry: never a final 404', async () => {

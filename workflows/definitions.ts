@@ -57,6 +57,9 @@ export const eventUpdate = defineUpdate<EventResult, [MeasureEvent]>('event');
  *  judged only after the last. Refused only when none of them would be applied. */
 export const eventsUpdate = defineUpdate<BatchItemResult[], [MeasureEvent[]]>('events');
 export const measureQuery = defineQuery<MeasureView>('measure');
+/** Whether the measure has applied this event (`source/id`): how the API answers a resend to a
+ *  closed measure, whose workflow can no longer take an update, `duplicate: true`. */
+export const seenQuery = defineQuery<boolean, [string]>('seen');
 /** Moves a running measure to a new policy version (administrators' rollouts). Idempotent; an
  *  older version than the one running is refused. */
 export const policyUpdate = defineUpdate<PolicyChangeResult, [PolicyChange]>('policy');

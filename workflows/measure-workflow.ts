@@ -50,6 +50,7 @@ import {
   eventUpdate,
   measureQuery,
   policyUpdate,
+  seenQuery,
   snapshotQuery,
   type BatchItemResult,
   type Carried,
@@ -141,6 +142,10 @@ export class MeasureHost {
     }
     const ladder = this.snapshot.context.policy.escalation;
     return (d) => escalationLevel(d, this.raised, ladder);
+  }
+
+  hasSeen(eventId: string): boolean {
+    return this.seen.has(eventId);
   }
 
   machineState(): { snapshot: MeasureSnapshot; raised: string[]; revision: number } {
@@ -471,6 +476,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
 
   setHandler(measureQuery, () => host.view());
   setHandler(snapshotQuery, () => host.machineState());
+  setHandler(seenQuery, (eventId) => host.hasSeen(eventId));
   setHandler(policyUpdate, (c) => host.applyPolicy(c), { validator: (c) => host.validatePolicy(c) });
   setHandler(eventUpdate, (e) => host.applyEvent(e), { validator: (e) => host.validateEvent(e) });
   setHandler(eventsUpdate, (es) => host.applyEvents(es), { validator: (es) => host.validateEvents(es) });
