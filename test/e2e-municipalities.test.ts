@@ -160,7 +160,12 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
       }),
     );
     assert.equal(early.warnings.length, 1);
-    assert.match(early.warnings[0], /from the age of 18y/);
+    assert.equal(early.warnings[0].code, 'age-below-limit');
+    assert.match(early.warnings[0].detail, /from the age of 18y/);
+    assert.match(
+      early.warnings[0].message,
+      /bevilges som udgangspunkt fra 18 år; barnet er yngre ved start 01\.06\.2027/,
+    );
   });
 
   it('Haderslev: a support person must be decided on when the placement ends', async () => {
@@ -271,7 +276,7 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
         childBirthDate: '2012-01-01',
       }),
     );
-    assert.match(old.warnings.join(), /only up to the age of 13y/);
+    assert.match(old.warnings.map((w: { detail: string }) => w.detail).join(), /only up to the age of 13y/);
 
     const id = measureId('ALL-PAA');
     await accepted(
