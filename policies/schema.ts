@@ -45,6 +45,14 @@ export const durationRangeSchema = z.strictObject({
   max: isoDurationSchema,
 });
 
+const coversSchema = z
+  .array(
+    z
+      .string()
+      .regex(/^[a-z0-9-]+:[a-z_.]+(\[\d+\])?$/, { error: 'must be a catalogue entry id like "hjo-pps:timers[3]"' }),
+  )
+  .optional();
+
 export const ruleSourceSchema = z.discriminatedUnion(
   'kind',
   [
@@ -64,15 +72,18 @@ export const ruleSourceSchema = z.discriminatedUnion(
         ),
       quote: z.string().min(1).optional(),
       note: z.string().min(1).optional(),
+      covers: coversSchema,
     }),
     z.strictObject({
       kind: z.literal('statute'),
       paragraph: z.string().min(1),
       note: z.string().min(1).optional(),
+      covers: coversSchema,
     }),
     z.strictObject({
       kind: z.literal('policy-setting'),
       note: z.string().min(1),
+      covers: coversSchema,
     }),
   ],
   {
@@ -261,6 +272,18 @@ export const measureTypePolicySchema = z
         source: ruleSourceSchema,
       })
       .optional(),
+    deliveryCaps: z
+      .array(
+        z.strictObject({
+          unit: z.enum(['hours', 'appointments']),
+          max: z.number().positive(),
+          per: z.enum(['week', 'month', 'year']),
+          package: slugSchema.optional(),
+          strength: strengthSchema,
+          source: ruleSourceSchema,
+        }),
+      )
+      .optional(),
     closeRestrictions: z
       .array(
         z.strictObject({
@@ -282,6 +305,14 @@ export const measureTypePolicySchema = z
   .superRefine((m, ctx) => {
     reportDuplicates(ctx, m.obligations ?? [], 'obligations', 'kind', 'obligation kind');
     reportDuplicates(ctx, m.packages, 'packages', 'slug', 'package slug');
+    (m.deliveryCaps ?? []).forEach((c, i) => {
+      if (c.package && !m.packages.some((p) => p.slug === c.package))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deliveryCaps', i, 'package'],
+          message: `unknown package "${c.package}"`,
+        });
+    });
   });
 
 export const escalationStepSchema = z.strictObject({

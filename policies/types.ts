@@ -22,9 +22,18 @@ export interface DurationRange {
 
 /** Where a rule comes from. Every rule taken from a seed names its document and lines. */
 export type RuleSource =
-  | { kind: 'seed'; document: string; lines: string; quote?: string; note?: string }
-  | { kind: 'statute'; paragraph: string; note?: string }
-  | { kind: 'policy-setting'; note: string };
+  | {
+      kind: 'seed';
+      document: string;
+      lines: string;
+      quote?: string;
+      note?: string;
+      /** The seed catalogue's entries this rule accounts for (`hjo-pps:timers[3]`): the only way a
+       *  catalogue entry earns credit in policies/COVERAGE.md. */
+      covers?: string[];
+    }
+  | { kind: 'statute'; paragraph: string; note?: string; covers?: string[] }
+  | { kind: 'policy-setting'; note: string; covers?: string[] };
 
 /** What a timer counts from (docs/domain.md, "How to read a seed rule"). */
 export type Anchor =
@@ -137,6 +146,20 @@ export interface ObligationRule {
   source: RuleSource;
 }
 
+/** What the provider may deliver per calendar week (Monday to Sunday), month or year, in hours or
+ *  appointments ("5-7 aftaler pr uge", "maksimalt 2 timer månedligt"), summed over the
+ *  `measure.delivery-reported` events dated in that period. Hard refuses a report that would go
+ *  beyond it (409); soft accepts it with a warning. */
+export interface DeliveryCap {
+  unit: 'hours' | 'appointments';
+  max: number;
+  per: 'week' | 'month' | 'year';
+  /** Only while the measure runs this package (a package's own intensity); absent: always. */
+  package?: string;
+  strength: Strength;
+  source: RuleSource;
+}
+
 /** A rhythm that changes after a time: "6-8 uger, efter 6 måneder hver 3. måned". */
 export interface FollowUpPhase {
   /** Counted from the start of the measure; follow-ups due after this use `every`. */
@@ -188,6 +211,8 @@ export interface MeasureTypePolicy {
   /** Age limits at grant (needs `childBirthDate`): `max` exclusive ("under 16 år" = P16Y), `min`
    *  inclusive ("fra 12 år" = P12Y). Hard refuses the grant; soft accepts it with a warning. */
   grantAge?: { min?: IsoDuration; max?: IsoDuration; strength: Strength; source: RuleSource };
+  /** Caps on what the provider delivers, checked on `measure.delivery-reported`. */
+  deliveryCaps?: DeliveryCap[];
   /** Closure reasons the service level forbids: an order is not ended for lack of motivation. */
   closeRestrictions?: Array<{ reasons: CloseReason[]; strength: Strength; source: RuleSource; note: string }>;
   /** Who decides what, as the seed says it (shown, not enforced beyond extension approvers). */
