@@ -42,6 +42,9 @@ export interface EventData {
   'measure.extended': { until?: IsoDate; count?: number; approvedBy: ApproverRole; decidedOn?: IsoDate };
   'measure.closed': { closedOn: IsoDate; reason: CloseReason };
   'measure.obligation-met': { obligation: string; metOn: IsoDate };
+  /** Sent by the provider: what was delivered on a day (hours and/or appointments), checked
+   *  against the delivery caps (a package's appointments per week, "maksimalt 2 timer ugentligt"). */
+  'measure.delivery-reported': { deliveredOn: IsoDate; hours?: number; appointments?: number };
   'child.placed': { placedOn: IsoDate };
   'child.placement-ended': { endedOn: IsoDate };
   'family.moved-away': { movedOn: IsoDate };
@@ -65,6 +68,7 @@ export const CONTRACT_EVENTS = {
   'measure.extended': { dated: null },
   'measure.closed': { dated: 'closedOn' },
   'measure.obligation-met': { dated: 'metOn' },
+  'measure.delivery-reported': { dated: 'deliveredOn' },
   'child.placed': { dated: 'placedOn' },
   'child.placement-ended': { dated: 'endedOn' },
   'family.moved-away': { dated: 'movedOn' },

@@ -87,6 +87,19 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
     }
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
+    case 'measure.delivery-reported':
+      return {
+        ...f,
+        deliveries: [
+          ...(f.deliveries ?? []),
+          {
+            ...rec,
+            deliveredOn: e.data.deliveredOn,
+            ...(e.data.hours !== undefined ? { hours: e.data.hours } : {}),
+            ...(e.data.appointments !== undefined ? { appointments: e.data.appointments } : {}),
+          },
+        ],
+      };
     case 'measure.obligation-met':
       return {
         ...f,
@@ -181,6 +194,7 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -198,6 +212,7 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -214,6 +229,7 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -231,6 +247,7 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,

@@ -4,6 +4,7 @@
 // English detail for the case-system developer (the API's 409 carries all three).
 import { addToDate, compareDates, dateOf, type IsoDate } from './dates';
 import { currentCountMax, deriveDeadlines } from './deadlines';
+import { capInDanish, capsExceeded } from './delivery';
 import { currentPeriod, type Facts } from './facts';
 import type { MeasureEvent } from './event-catalogue';
 import type { MeasurePolicy, RuleSource } from '../policies/types';
@@ -42,6 +43,7 @@ const DATE_WORDS: Record<string, string> = {
   placedOn: 'anbringelsesdatoen',
   endedOn: 'ophørsdatoen',
   movedOn: 'fraflytningsdatoen',
+  deliveredOn: 'leveringsdatoen',
 };
 
 function notInFuture(what: string, on: IsoDate, now: number): Refusal | null {
@@ -174,6 +176,19 @@ export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts):
             `closing with reason ${e.data.reason}: ${r.note} (a soft rule)`,
           ),
         );
+  if (e.type === 'measure.delivery-reported' && after) {
+    // The delivery is among `after`'s: judge it against the deliveries before it.
+    const before = { ...after, deliveries: (after.deliveries ?? []).filter((d) => d.eventId !== e.eventId) };
+    for (const x of capsExceeded(t, before, e.data.deliveredOn, e.data))
+      if (x.cap.strength === 'soft')
+        out.push(
+          no(
+            'delivery-cap-exceeded',
+            `${t.name}${x.cap.package ? ` (${t.packages.find((p) => p.slug === x.cap.package)?.name ?? x.cap.package})` : ''} omfatter som udgangspunkt højst ${capInDanish(x.cap)}; med leveringen ${dkDate(e.data.deliveredOn)} er det ${x.total} i perioden ${dkDate(x.from)}-${dkDate(x.to)}: registreret som en undtagelse${seedWords(x.cap.source)}`,
+            `${t.slug}${x.cap.package ? ` (package ${x.cap.package})` : ''} sets at most ${x.cap.max} ${x.cap.unit} per ${x.cap.per} as a rule; the delivery on ${e.data.deliveredOn} makes ${x.total} in ${x.from}..${x.to} (a soft rule: accepted as an exception)`,
+          ),
+        );
+  }
   const r = t.reassessment;
   if (
     e.type === 'measure.extended' &&
@@ -428,6 +443,19 @@ export function brokenRule(policy: MeasurePolicy, f: Facts, e: MeasureEvent): Re
           `${t.slug} has no obligation ${e.data.obligation}${os.length ? `; it has ${os.map((o) => o.kind).join(', ')}` : ''}`,
         );
       return notInFuture('metOn', e.data.metOn, f.now);
+    }
+    case 'measure.delivery-reported': {
+      const when =
+        notBeforeGrant('deliveredOn', e.data.deliveredOn, f) ?? notInFuture('deliveredOn', e.data.deliveredOn, f.now);
+      if (when) return when;
+      const over = capsExceeded(t, f, e.data.deliveredOn, e.data).find((x) => x.cap.strength === 'hard');
+      if (over)
+        return no(
+          'delivery-cap-exceeded',
+          `${name} omfatter højst ${capInDanish(over.cap)}; med denne levering ${dkDate(e.data.deliveredOn)} bliver det ${over.total} i perioden ${dkDate(over.from)}-${dkDate(over.to)}${seedWords(over.cap.source)}`,
+          `${t.slug} allows at most ${over.cap.max} ${over.cap.unit} per ${over.cap.per}; this delivery on ${e.data.deliveredOn} makes ${over.total} in ${over.from}..${over.to}`,
+        );
+      return null;
     }
     case 'child.placed':
       return notInFuture('placedOn', e.data.placedOn, f.now);
