@@ -83,6 +83,7 @@ export const dataSchemas = {
       message: 'a delivery names hours, appointments, or both',
       path: ['hours'],
     }),
+  'case.milestone-reported': z.object({ milestone: slug, occurredOn: date }),
   'child.placed': z.object({ placedOn: date }),
   'child.placement-ended': z.object({ endedOn: date }),
   'family.moved-away': z.object({ movedOn: date }),

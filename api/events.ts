@@ -39,7 +39,10 @@ export interface EventDeps {
 }
 
 function needsBirthDate(t: MeasureTypePolicy): boolean {
-  return t.grantAge !== undefined || (t.obligations ?? []).some((o) => o.from === 'birth');
+  return (
+    t.grantAge !== undefined ||
+    (t.obligations ?? []).some((o) => o.from === 'birth' || o.appliesTo?.ageFrom || o.appliesTo?.ageBefore)
+  );
 }
 
 const notFound = (error: string, message: string): Answer => ({ status: 404, body: { error, message } });

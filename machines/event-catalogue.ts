@@ -45,6 +45,9 @@ export interface EventData {
   /** Sent by the provider: what was delivered on a day (hours and/or appointments), checked
    *  against the delivery caps (a package's appointments per week, "maksimalt 2 timer ugentligt"). */
   'measure.delivery-reported': { deliveredOn: IsoDate; hours?: number; appointments?: number };
+  /** A dated case event an obligation counts from (a request, a release, the start of an intensive
+   *  period), named by the policy's slug; it may precede the grant. */
+  'case.milestone-reported': { milestone: string; occurredOn: IsoDate };
   'child.placed': { placedOn: IsoDate };
   'child.placement-ended': { endedOn: IsoDate };
   'family.moved-away': { movedOn: IsoDate };
@@ -69,6 +72,7 @@ export const CONTRACT_EVENTS = {
   'measure.closed': { dated: 'closedOn' },
   'measure.obligation-met': { dated: 'metOn' },
   'measure.delivery-reported': { dated: 'deliveredOn' },
+  'case.milestone-reported': { dated: 'occurredOn' },
   'child.placed': { dated: 'placedOn' },
   'child.placement-ended': { dated: 'endedOn' },
   'family.moved-away': { dated: 'movedOn' },

@@ -103,6 +103,14 @@ const ENTRIES: { [K in ContractEventType]: (f: Facts) => HistoryEntry[] } = {
       at: iso(d.at),
       detail: { hours: d.hours, appointments: d.appointments },
     })),
+  'case.milestone-reported': (f) =>
+    (f.milestones ?? []).map((m) => ({
+      eventId: m.eventId,
+      type: 'case.milestone-reported',
+      on: m.on,
+      at: iso(m.at),
+      detail: { milestone: m.milestone },
+    })),
   'child.placed': (f) => caseEntries(f, 'child.placed'),
   'child.placement-ended': (f) => caseEntries(f, 'child.placement-ended'),
   'family.moved-away': (f) => caseEntries(f, 'family.moved-away'),

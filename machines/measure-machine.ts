@@ -105,6 +105,11 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
         ...f,
         obligationsMet: [...(f.obligationsMet ?? []), { ...rec, kind: e.data.obligation, metOn: e.data.metOn }],
       };
+    case 'case.milestone-reported':
+      return {
+        ...f,
+        milestones: [...(f.milestones ?? []), { ...rec, milestone: e.data.milestone, on: e.data.occurredOn }],
+      };
     case 'child.placed':
       return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.placedOn }] };
     case 'child.placement-ended':
@@ -195,6 +200,7 @@ export const measureMachine = setup({
         'measure.closed': accept,
         'measure.obligation-met': accept,
         'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -213,6 +219,7 @@ export const measureMachine = setup({
         'measure.closed': accept,
         'measure.obligation-met': accept,
         'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -230,6 +237,7 @@ export const measureMachine = setup({
         'measure.closed': accept,
         'measure.obligation-met': accept,
         'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -248,6 +256,7 @@ export const measureMachine = setup({
         'measure.closed': accept,
         'measure.obligation-met': accept,
         'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,

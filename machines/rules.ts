@@ -44,6 +44,7 @@ const DATE_WORDS: Record<string, string> = {
   endedOn: 'ophørsdatoen',
   movedOn: 'fraflytningsdatoen',
   deliveredOn: 'leveringsdatoen',
+  occurredOn: 'datoen for hændelsen',
 };
 
 function notInFuture(what: string, on: IsoDate, now: number): Refusal | null {
@@ -456,6 +457,23 @@ export function brokenRule(policy: MeasurePolicy, f: Facts, e: MeasureEvent): Re
           `${t.slug} allows at most ${over.cap.max} ${over.cap.unit} per ${over.cap.per}; this delivery on ${e.data.deliveredOn} makes ${over.total} in ${over.from}..${over.to}`,
         );
       return null;
+    }
+    case 'case.milestone-reported': {
+      const known = [
+        ...new Set(
+          (t.obligations ?? []).flatMap((o) =>
+            o.from.startsWith('milestone:') ? [o.from.slice('milestone:'.length)] : [],
+          ),
+        ),
+      ];
+      if (!known.includes(e.data.milestone))
+        return no(
+          'unknown-milestone',
+          `${name} har ingen frist, der regnes fra ${e.data.milestone}${known.length ? `; den kender ${known.join(', ')}` : ''}`,
+          `${t.slug} has no obligation counted from milestone ${e.data.milestone}${known.length ? `; it knows ${known.join(', ')}` : ''}`,
+        );
+      // A request may precede the grant; it cannot lie ahead.
+      return notInFuture('occurredOn', e.data.occurredOn, f.now);
     }
     case 'child.placed':
       return notInFuture('placedOn', e.data.placedOn, f.now);

@@ -208,7 +208,11 @@ export const obligationRuleSchema = z
     kind: slugSchema,
     name: z.string().min(1),
     after: afterSchema,
-    from: z.union([z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']), caseEventTypeSchema]),
+    from: z.union([
+      z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']),
+      caseEventTypeSchema,
+      z.templateLiteral(['milestone:', z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)]),
+    ]),
     every: afterSchema.optional(),
     graceAfterStart: isoDurationSchema.optional(),
     settledBy: z.discriminatedUnion('by', [
@@ -216,6 +220,14 @@ export const obligationRuleSchema = z
       z.strictObject({ by: z.literal('decision') }),
       z.strictObject({ by: z.literal('closure') }),
     ]),
+    appliesTo: z
+      .strictObject({
+        packages: z.array(slugSchema).min(1).optional(),
+        ageFrom: isoDurationSchema.optional(),
+        ageBefore: isoDurationSchema.optional(),
+        withPrerequisite: slugSchema.optional(),
+      })
+      .optional(),
     forcesDecision: z.boolean().optional(),
     blocksClosure: z.boolean().optional(),
     strength: strengthSchema,

@@ -109,7 +109,24 @@ export interface CountLimit {
 
 /** What an obligation counts from, beyond the follow-up anchors: the child's birth (age rules,
  *  needs `childBirthDate` on the grant) and case events that end or change a measure. */
-export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType;
+export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType | MilestoneAnchor;
+
+/** Any other dated case event the seed counts from, reported with `case.milestone-reported`
+ *  (`milestone:henvendelse`: "senest 14 dage efter henvendelsen"; a release, the start of an
+ *  intensive period). The name after `milestone:` is the policy's own slug. */
+export type MilestoneAnchor = `milestone:${string}`;
+
+/** The measures of a type an obligation applies to, judged on the obligation's anchor date:
+ *  `packages` ("Rød og Gul: altid 3 afklarende samtaler"), an age band (`ageFrom` inclusive,
+ *  `ageBefore` exclusive, from the grant's `childBirthDate`: "samtykke fra den unge over 15 år";
+ *  without a birth date the case system has not told us the age, and the obligation is not owed,
+ *  as age rules are not), or documents the grant lists (`withPrerequisite`). */
+export interface ObligationScope {
+  packages?: string[];
+  ageFrom?: IsoDuration;
+  ageBefore?: IsoDuration;
+  withPrerequisite?: string;
+}
 
 /** Case events a case system sends about the child or family, per affected measure. */
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
@@ -137,6 +154,8 @@ export interface ObligationRule {
    *  long after it (a policy-set grace). */
   graceAfterStart?: IsoDuration;
   settledBy: ObligationSettlement;
+  /** Only for some measures of the type (a package, an age band, a grant attribute). */
+  appliesTo?: ObligationScope;
   /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
   forcesDecision?: boolean;
   /** Owed at an event that usually ends the measure (a homecoming plan at the homecoming): the

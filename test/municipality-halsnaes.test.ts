@@ -301,6 +301,7 @@ const AT_GRANT: Record<
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.2607-2613: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.2827-2831, l.2833-2837, l.2839-2841
@@ -312,6 +313,7 @@ const AT_GRANT: Record<
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.2819-2825: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3067-3073, l.3075-3077 (no visit or meeting rhythm for this form)
@@ -322,6 +324,7 @@ const AT_GRANT: Record<
       ...PRE,
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3059-3065: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3291-3293: meeting after 3 months; l.3295-3299; l.3301-3303
@@ -333,6 +336,7 @@ const AT_GRANT: Record<
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3283-3289: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3513-3515, l.3517-3521, l.3523-3525
@@ -344,6 +348,7 @@ const AT_GRANT: Record<
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3505-3511: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3691-3700 / l.3626-3632
