@@ -397,4 +397,71 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
       /bevilges som udgangspunkt fra 14 år; barnet er yngre ved start 02\.11\.2026/,
     );
   });
+
+  it('scoped obligations, a prerequisite checklist and a case milestone (issue 9.10) over HTTP', async () => {
+    // Haderslev afgiftning, granted 2026-11-02 with the egenbetaling listed (001 l.1389): met at grant.
+    const id = measureId('HAD-AFG');
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'afgiftning',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        prerequisites: [
+          'boernefaglig-undersoegelse',
+          'udviklingsplan',
+          'familieraadslagning',
+          'handleplan',
+          'egenbetaling',
+        ],
+      }),
+    );
+    assert.equal(deadline(await measure(id), 'prerequisite-egenbetaling').status, 'met');
+    // The request on 2026-10-27 (before the grant): a treatment offer within 14 days, 2026-11-10 (l.1337).
+    await accepted(event('case.milestone-reported', id, { milestone: 'henvendelse', occurredOn: '2026-10-27' }));
+    let m = await measure(id);
+    assert.deepEqual(
+      [deadline(m, 'behandlingstilbud').dueOn, deadline(m, 'behandlingstilbud').name],
+      ['2026-11-10', 'Behandlingstilbud'],
+    );
+    await accepted(event('measure.obligation-met', id, { obligation: 'behandlingstilbud', metOn: '2026-11-09' }));
+    m = await measure(id);
+    assert.equal(deadline(m, 'behandlingstilbud').status, 'met');
+    const unknown = await s.post(
+      event('case.milestone-reported', id, { milestone: 'loesladelse', occurredOn: '2026-10-27' }),
+    );
+    assert.equal(unknown.status, 409);
+    assert.equal(unknown.body.code, 'unknown-milestone');
+
+    // Hjørring individuel behandling Gul: 3 afklarende samtaler by 2026-11-30 (000 l.354-357, l.420); Grøn: none.
+    const gul = measureId('HJO-IB-GUL');
+    const ib = (subject: string, pkg: string) =>
+      grant(subject, {
+        municipality: 'hjorring',
+        measureType: 'individuel-behandling',
+        package: pkg,
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        prerequisites: ['handleplan'],
+      });
+    await accepted(ib(gul, 'gul'));
+    assert.equal(deadline(await measure(gul), 'afklarende-samtaler').dueOn, '2026-11-30');
+    const groen = measureId('HJO-IB-GROEN');
+    await accepted(ib(groen, 'groen'));
+    assert.ok(!(await measure(groen)).deadlines.some((d: any) => d.kind === 'afklarende-samtaler'));
+
+    // Allerød uddannelsessted, a youth of 15 (born 2011-05-01, start 2026-11-02): the youth's consent (003 l.112-113).
+    const ud = measureId('ALL-UDD');
+    await accepted(
+      grant(ud, {
+        municipality: 'allerod',
+        measureType: 'uddannelsessted',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        childBirthDate: '2011-05-01',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    );
+    assert.equal(deadline(await measure(ud), 'prerequisite-samtykke-unge').dueOn, '2026-11-02');
+  });
 });
