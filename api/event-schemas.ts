@@ -113,6 +113,17 @@ export const dataSchemas = {
     }),
   'measure.closed': z.object({ closedOn: date, reason: closeReasonSchema }),
   'measure.obligation-met': z.object({ obligation: slug, metOn: date }),
+  'measure.delivery-reported': z
+    .object({
+      deliveredOn: date,
+      hours: z.number().positive().max(24).multipleOf(0.25).optional(),
+      appointments: z.number().int().positive().max(50).optional(),
+    })
+    .refine((d) => d.hours !== undefined || d.appointments !== undefined, {
+      message: 'a delivery names hours, appointments, or both',
+      path: ['hours'],
+    }),
+  'case.milestone-reported': z.object({ milestone: slug, occurredOn: date }),
   'child.placed': z.object({ placedOn: date }),
   'child.placement-ended': z.object({ endedOn: date }),
   'family.moved-away': z.object({ movedOn: date }),

@@ -82,7 +82,10 @@ export interface Reply {
 }
 
 function needsBirthDate(t: MeasureTypePolicy): boolean {
-  return t.grantAge !== undefined || (t.obligations ?? []).some((o) => o.from === 'birth');
+  return (
+    t.grantAge !== undefined ||
+    (t.obligations ?? []).some((o) => o.from === 'birth' || o.appliesTo?.ageFrom || o.appliesTo?.ageBefore)
+  );
 }
 
 const invalid = (path: string, message: string): Answer => ({

@@ -14,6 +14,7 @@ import {
   startOfDay,
   upperBound,
 } from './dates';
+import { packageOn } from './delivery';
 import { countingFollowUps, type Facts } from './facts';
 import type {
   Anchor,
@@ -21,6 +22,7 @@ import type {
   DurationRange,
   IsoDuration,
   MeasurePolicy,
+  MilestoneAnchor,
   ObligationAnchor,
   ObligationRule,
   RuleSource,
@@ -422,11 +424,18 @@ function courseEnd(policy: MeasurePolicy, f: Facts): Deadline[] {
   return out;
 }
 
+const isMilestone = (from: ObligationAnchor): from is MilestoneAnchor => from.startsWith('milestone:');
+
 /** Where an obligation counts from; undefined until that has happened (a placement, a birth date). */
 function obligationAnchor(from: ObligationAnchor, f: Facts): AnchorPoint | undefined {
   const g = f.grant!;
   if (from === 'birth')
     return g.childBirthDate ? { date: g.childBirthDate, at: startOfDay(g.childBirthDate) } : undefined;
+  if (isMilestone(from)) {
+    const name = from.slice('milestone:'.length);
+    const m = (f.milestones ?? []).filter((x) => x.milestone === name).sort((a, b) => compareDates(a.on, b.on))[0];
+    return m ? { date: m.on, at: m.at } : undefined;
+  }
   if (from === 'child.placed' || from === 'child.placement-ended' || from === 'family.moved-away') {
     const e = (f.caseEvents ?? []).filter((c) => c.type === from).sort((a, b) => compareDates(a.on, b.on))[0];
     return e ? { date: e.on, at: e.at } : undefined;
@@ -438,12 +447,28 @@ function ruleOf(o: ObligationRule, after: IsoDuration | DurationRange): TimerRul
   return { after, from: 'start', strength: o.strength, source: o.source };
 }
 
+/** Whether an obligation scoped to some measures of its type (a package, an age band, a document
+ *  the grant lists) applies to this one, on its anchor date. */
+function applies(o: ObligationRule, f: Facts, on: IsoDate): boolean {
+  const s = o.appliesTo;
+  if (!s) return true;
+  const g = f.grant!;
+  if (s.packages && !s.packages.includes(packageOn(f, on) ?? '')) return false;
+  if (s.withPrerequisite && !(g.prerequisites ?? []).includes(s.withPrerequisite)) return false;
+  if (s.ageFrom || s.ageBefore) {
+    if (!g.childBirthDate) return false;
+    if (s.ageFrom && compareDates(on, addToDate(g.childBirthDate, s.ageFrom)) < 0) return false;
+    if (s.ageBefore && compareDates(on, addToDate(g.childBirthDate, s.ageBefore)) >= 0) return false;
+  }
+  return true;
+}
+
 /** Contacts, reviews, prerequisites, intensive periods, age rules and linked ends. */
 function obligations(policy: MeasurePolicy, f: Facts): Deadline[] {
   const out: Deadline[] = [];
   for (const o of policy.measureType.obligations ?? []) {
     const anchor = obligationAnchor(o.from, f);
-    if (!anchor) continue;
+    if (!anchor || !applies(o, f, anchor.date)) continue;
     const base = {
       kind: o.kind,
       status: 'pending' as const,

@@ -42,6 +42,12 @@ export interface EventData {
   'measure.extended': { until?: IsoDate; count?: number; approvedBy: ApproverRole; decidedOn?: IsoDate };
   'measure.closed': { closedOn: IsoDate; reason: CloseReason };
   'measure.obligation-met': { obligation: string; metOn: IsoDate };
+  /** Sent by the provider: what was delivered on a day (hours and/or appointments), checked
+   *  against the delivery caps (a package's appointments per week, "maksimalt 2 timer ugentligt"). */
+  'measure.delivery-reported': { deliveredOn: IsoDate; hours?: number; appointments?: number };
+  /** A dated case event an obligation counts from (a request, a release, the start of an intensive
+   *  period), named by the policy's slug; it may precede the grant. */
+  'case.milestone-reported': { milestone: string; occurredOn: IsoDate };
   'child.placed': { placedOn: IsoDate };
   'child.placement-ended': { endedOn: IsoDate };
   'family.moved-away': { movedOn: IsoDate };
@@ -65,6 +71,8 @@ export const CONTRACT_EVENTS = {
   'measure.extended': { dated: null },
   'measure.closed': { dated: 'closedOn' },
   'measure.obligation-met': { dated: 'metOn' },
+  'measure.delivery-reported': { dated: 'deliveredOn' },
+  'case.milestone-reported': { dated: 'occurredOn' },
   'child.placed': { dated: 'placedOn' },
   'child.placement-ended': { dated: 'endedOn' },
   'family.moved-away': { dated: 'movedOn' },

@@ -41,6 +41,11 @@ export interface Facts {
   closed?: Recorded & { closedOn: IsoDate; reason: CloseReason };
   /** Obligations met (a child conversation held, a prerequisite in place...), by kind. */
   obligationsMet: Array<Recorded & { kind: string; metOn: IsoDate }>;
+  /** What the provider reported delivering (`measure.delivery-reported`); absent in snapshots
+   *  recorded before deliveries were reported. */
+  deliveries?: Array<Recorded & { deliveredOn: IsoDate; hours?: number; appointments?: number }>;
+  /** Other dated case events obligations count from (`case.milestone-reported`). */
+  milestones?: Array<Recorded & { milestone: string; on: IsoDate }>;
   /** Case events about the child or family (placed, placement ended, moved away). */
   caseEvents: Array<Recorded & { type: CaseEventType; on: IsoDate }>;
   /** The last instant the clock told the machine (epoch ms); 0 before the first tick. */

@@ -95,6 +95,22 @@ const ENTRIES: { [K in ContractEventType]: (f: Facts) => HistoryEntry[] } = {
       at: iso(m.at),
       detail: { obligation: m.kind },
     })),
+  'measure.delivery-reported': (f) =>
+    (f.deliveries ?? []).map((d) => ({
+      eventId: d.eventId,
+      type: 'measure.delivery-reported',
+      on: d.deliveredOn,
+      at: iso(d.at),
+      detail: { hours: d.hours, appointments: d.appointments },
+    })),
+  'case.milestone-reported': (f) =>
+    (f.milestones ?? []).map((m) => ({
+      eventId: m.eventId,
+      type: 'case.milestone-reported',
+      on: m.on,
+      at: iso(m.at),
+      detail: { milestone: m.milestone },
+    })),
   'child.placed': (f) => caseEntries(f, 'child.placed'),
   'child.placement-ended': (f) => caseEntries(f, 'child.placement-ended'),
   'family.moved-away': (f) => caseEntries(f, 'family.moved-away'),

@@ -87,10 +87,28 @@ function record(f: Facts, e: MeasureEvent, policy: MeasurePolicy): Facts {
     }
     case 'measure.closed':
       return { ...f, closed: { ...rec, closedOn: e.data.closedOn, reason: e.data.reason } };
+    case 'measure.delivery-reported':
+      return {
+        ...f,
+        deliveries: [
+          ...(f.deliveries ?? []),
+          {
+            ...rec,
+            deliveredOn: e.data.deliveredOn,
+            ...(e.data.hours !== undefined ? { hours: e.data.hours } : {}),
+            ...(e.data.appointments !== undefined ? { appointments: e.data.appointments } : {}),
+          },
+        ],
+      };
     case 'measure.obligation-met':
       return {
         ...f,
         obligationsMet: [...(f.obligationsMet ?? []), { ...rec, kind: e.data.obligation, metOn: e.data.metOn }],
+      };
+    case 'case.milestone-reported':
+      return {
+        ...f,
+        milestones: [...(f.milestones ?? []), { ...rec, milestone: e.data.milestone, on: e.data.occurredOn }],
       };
     case 'child.placed':
       return { ...f, caseEvents: [...(f.caseEvents ?? []), { ...rec, type: e.type, on: e.data.placedOn }] };
@@ -181,6 +199,8 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -198,6 +218,8 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -214,6 +236,8 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,
@@ -231,6 +255,8 @@ export const measureMachine = setup({
         'measure.extended': accept,
         'measure.closed': accept,
         'measure.obligation-met': accept,
+        'measure.delivery-reported': accept,
+        'case.milestone-reported': accept,
         'child.placed': accept,
         'child.placement-ended': accept,
         'family.moved-away': accept,

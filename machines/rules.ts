@@ -4,9 +4,10 @@
 // English detail for the case-system developer (the API's 409 carries all three).
 import { addToDate, compareDates, dateOf, type IsoDate } from './dates';
 import { currentCountMax, deriveDeadlines } from './deadlines';
+import { capInDanish, capsExceeded } from './delivery';
 import { currentPeriod, type Facts } from './facts';
 import type { MeasureEvent } from './event-catalogue';
-import type { MeasurePolicy } from '../policies/types';
+import type { MeasurePolicy, RuleSource } from '../policies/types';
 
 /** Why an event is refused: a stable English `code` for machines, a Danish `message` fit to show a
  *  caseworker, and the English `detail` for a case-system developer. */
@@ -42,6 +43,8 @@ const DATE_WORDS: Record<string, string> = {
   placedOn: 'anbringelsesdatoen',
   endedOn: 'ophørsdatoen',
   movedOn: 'fraflytningsdatoen',
+  deliveredOn: 'leveringsdatoen',
+  occurredOn: 'datoen for hændelsen',
 };
 
 function notInFuture(what: string, on: IsoDate, now: number): Refusal | null {
@@ -100,31 +103,93 @@ function startupMeetingRequired(t: MeasurePolicy['measureType']): boolean {
   return t.startupMeeting !== null && t.startupMeeting.source.kind !== 'policy-setting';
 }
 
-/** Soft rules the event breaks: accepted, with the warning stored in its answer (domain.md: soft
+/** A soft rule the event broke: the event is accepted, and the case system is told in the same
+ *  words as a refusal: a stable English `code`, a Danish `message` fit to show a caseworker and the
+ *  English `detail` for a case-system developer. */
+export type Warning = Refusal;
+
+/** The close reasons as a caseworker says them. */
+const CLOSE_REASON_WORDS: Record<string, string> = {
+  'goal-reached': 'målet er nået',
+  'no-progress': 'ingen effekt',
+  'not-motivated': 'familien er ikke motiveret',
+  'offer-not-used': 'tilbuddet benyttes ikke',
+  placed: 'barnet er anbragt',
+  moved: 'familien er fraflyttet',
+  'aged-out': 'aldersgrænsen er nået',
+  other: 'anden årsag',
+};
+
+/** The seed's own words where the rule has them (Danish, verbatim), for a warning's message. */
+const seedWords = (source: RuleSource): string =>
+  source.kind === 'seed' && source.quote ? ` (serviceniveauet: "${source.quote}")` : '';
+
+/** Soft rules the event breaks: accepted, with the warnings stored in its answer (domain.md: soft
  *  rules warn and escalate, and accept a justified exception). `after` are the facts with the event
  *  recorded, when the caller has them. */
-export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts): string[] {
+export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts): Warning[] {
   const t = policy.measureType;
-  const out: string[] = [];
+  const out: Warning[] = [];
   if (e.type === 'measure.follow-up-held' && after && t.startupMeeting && !after.startupMeeting)
     out.push(
-      'a follow-up was held before a startup meeting was reported: accepted, the follow-up is a legal duty and the startup meeting is still due',
+      no(
+        'follow-up-before-startup-meeting',
+        `opfølgningen ${dkDate(e.data.heldOn)} er registreret, selv om der endnu ikke er meldt et opstartsmøde: opfølgningen er en lovpligt, og opstartsmødet skal stadig holdes`,
+        'a follow-up was held before a startup meeting was reported: accepted, the follow-up is a legal duty and the startup meeting is still due',
+      ),
     );
   if (e.type === 'measure.session-held' && after && t.countLimit?.strength === 'soft') {
     const max = currentCountMax(policy, after) ?? t.countLimit.max;
     if (after.sessions.length > max)
       out.push(
-        `session ${after.sessions.length} is beyond the ${max} ${t.countLimit.unit} the service level sets (a soft rule: accepted as an exception)`,
+        no(
+          'count-limit-exceeded',
+          `${t.name} omfatter som udgangspunkt højst ${max} ${t.countLimit.unit}; nr. ${after.sessions.length} (${dkDate(e.data.heldOn)}) er registreret som en undtagelse${seedWords(t.countLimit.source)}`,
+          `session ${after.sessions.length} is beyond the ${max} ${t.countLimit.unit} the service level sets (a soft rule: accepted as an exception)`,
+        ),
       );
   }
   if (e.type === 'measure.granted' && t.grantAge?.strength === 'soft') {
     const w = ageProblem(t, e.data.childBirthDate, e.data.startOn);
-    if (w) out.push(`${w} (a soft rule: accepted as an exception)`);
+    const a = t.grantAge;
+    if (w)
+      out.push(
+        a.max && compareDates(e.data.startOn, addToDate(e.data.childBirthDate!, a.max)) >= 0
+          ? no(
+              'age-above-limit',
+              `${t.name} bevilges som udgangspunkt til børn og unge under ${dkAge(a.max)}; barnet er ${dkAge(a.max)} eller ældre ved start ${dkDate(e.data.startOn)}: bevillingen er registreret som en undtagelse${seedWords(a.source)}`,
+              `${w} (a soft rule: accepted as an exception)`,
+            )
+          : no(
+              'age-below-limit',
+              `${t.name} bevilges som udgangspunkt fra ${dkAge(a.min ?? '')}; barnet er yngre ved start ${dkDate(e.data.startOn)}: bevillingen er registreret som en undtagelse${seedWords(a.source)}`,
+              `${w} (a soft rule: accepted as an exception)`,
+            ),
+      );
   }
   if (e.type === 'measure.closed')
     for (const r of t.closeRestrictions ?? [])
       if (r.strength === 'soft' && r.reasons.includes(e.data.reason))
-        out.push(`closing with reason ${e.data.reason}: ${r.note} (a soft rule)`);
+        out.push(
+          no(
+            'close-reason-discouraged',
+            `${t.name} bør som udgangspunkt ikke afsluttes med begrundelsen "${CLOSE_REASON_WORDS[e.data.reason] ?? e.data.reason}"; afslutningen er registreret som en undtagelse${seedWords(r.source)}`,
+            `closing with reason ${e.data.reason}: ${r.note} (a soft rule)`,
+          ),
+        );
+  if (e.type === 'measure.delivery-reported' && after) {
+    // The delivery is among `after`'s: judge it against the deliveries before it.
+    const before = { ...after, deliveries: (after.deliveries ?? []).filter((d) => d.eventId !== e.eventId) };
+    for (const x of capsExceeded(t, before, e.data.deliveredOn, e.data))
+      if (x.cap.strength === 'soft')
+        out.push(
+          no(
+            'delivery-cap-exceeded',
+            `${t.name}${x.cap.package ? ` (${t.packages.find((p) => p.slug === x.cap.package)?.name ?? x.cap.package})` : ''} omfatter som udgangspunkt højst ${capInDanish(x.cap)}; med leveringen ${dkDate(e.data.deliveredOn)} er det ${x.total} i perioden ${dkDate(x.from)}-${dkDate(x.to)}: registreret som en undtagelse${seedWords(x.cap.source)}`,
+            `${t.slug}${x.cap.package ? ` (package ${x.cap.package})` : ''} sets at most ${x.cap.max} ${x.cap.unit} per ${x.cap.per} as a rule; the delivery on ${e.data.deliveredOn} makes ${x.total} in ${x.from}..${x.to} (a soft rule: accepted as an exception)`,
+          ),
+        );
+  }
   const r = t.reassessment;
   if (
     e.type === 'measure.extended' &&
@@ -137,7 +202,11 @@ export function warnings(policy: MeasurePolicy, e: MeasureEvent, after?: Facts):
     const longest = p ? addToDate(p.startOn, r.maxExtendedTo) : undefined;
     if (longest && compareDates(e.data.until, longest) > 0)
       out.push(
-        `until ${e.data.until} is beyond the ${r.maxExtendedTo} the service level sets as a rule (${longest}; a soft rule: accepted as an exception)`,
+        no(
+          'extension-beyond-maximum',
+          `forlængelsen til ${dkDate(e.data.until)} rækker ud over ${dkDate(longest)}, som serviceniveauet som udgangspunkt sætter som længste varighed; den er registreret som en undtagelse${seedWords(r.source)}`,
+          `until ${e.data.until} is beyond the ${r.maxExtendedTo} the service level sets as a rule (${longest}; a soft rule: accepted as an exception)`,
+        ),
       );
   }
   return out;
@@ -375,6 +444,36 @@ export function brokenRule(policy: MeasurePolicy, f: Facts, e: MeasureEvent): Re
           `${t.slug} has no obligation ${e.data.obligation}${os.length ? `; it has ${os.map((o) => o.kind).join(', ')}` : ''}`,
         );
       return notInFuture('metOn', e.data.metOn, f.now);
+    }
+    case 'measure.delivery-reported': {
+      const when =
+        notBeforeGrant('deliveredOn', e.data.deliveredOn, f) ?? notInFuture('deliveredOn', e.data.deliveredOn, f.now);
+      if (when) return when;
+      const over = capsExceeded(t, f, e.data.deliveredOn, e.data).find((x) => x.cap.strength === 'hard');
+      if (over)
+        return no(
+          'delivery-cap-exceeded',
+          `${name} omfatter højst ${capInDanish(over.cap)}; med denne levering ${dkDate(e.data.deliveredOn)} bliver det ${over.total} i perioden ${dkDate(over.from)}-${dkDate(over.to)}${seedWords(over.cap.source)}`,
+          `${t.slug} allows at most ${over.cap.max} ${over.cap.unit} per ${over.cap.per}; this delivery on ${e.data.deliveredOn} makes ${over.total} in ${over.from}..${over.to}`,
+        );
+      return null;
+    }
+    case 'case.milestone-reported': {
+      const known = [
+        ...new Set(
+          (t.obligations ?? []).flatMap((o) =>
+            o.from.startsWith('milestone:') ? [o.from.slice('milestone:'.length)] : [],
+          ),
+        ),
+      ];
+      if (!known.includes(e.data.milestone))
+        return no(
+          'unknown-milestone',
+          `${name} har ingen frist, der regnes fra ${e.data.milestone}${known.length ? `; den kender ${known.join(', ')}` : ''}`,
+          `${t.slug} has no obligation counted from milestone ${e.data.milestone}${known.length ? `; it knows ${known.join(', ')}` : ''}`,
+        );
+      // A request may precede the grant; it cannot lie ahead.
+      return notInFuture('occurredOn', e.data.occurredOn, f.now);
     }
     case 'child.placed':
       return notInFuture('placedOn', e.data.placedOn, f.now);

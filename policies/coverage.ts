@@ -1,32 +1,137 @@
-// The coverage report: every measure of every seed (as extracted in docs/seed-catalogue.json)
-// and every rule of it, with what the policy data does with it: enforced (a hard rule the machine
-// checks), warned (a soft one: the service escalates but accepts), or not machine-checkable (and
-// why). A rule is matched to the policy by its seed lines: some source in the measure type that
-// encodes the record must cite lines overlapping the rule's. Nothing may be silently dropped.
+// The coverage report: every measure of every seed (as extracted in docs/seed-catalogue.json) and
+// every entry of every field of it that states a rule or a fact about the measure (packages and
+// their intensity, hours caps, timers, prerequisites, decision authority, escalation rules, target
+// group ages and constraints, special triggers, counts, providers, other rules, what happens at the
+// limit, age triggers, follow-up validity, legal basis), with what the policy data does with it:
+// enforced (a hard rule the machine checks), warned (a soft one: accepted with a warning or
+// escalated), or not machine-checkable (and why). Credit is explicit: a catalogue entry counts only
+// where a rule's seed source lists the entry's id in `covers` (or an `unenforced` entry does, with
+// why); overlapping seed lines earn nothing. Nothing may be silently dropped.
 // Pure: scripts/coverage-report.ts reads the seed catalogue file and hands it here.
 import { loadCatalogue } from './catalogue';
 import type { MeasureTypePolicy, MunicipalityPolicy, RuleSource, Strength } from './types';
 
-interface CatalogueRule {
-  kind?: string;
-  item?: string;
-  rule_da?: string;
-  quote_da?: string;
-  lines?: Array<[number, number]>;
-  lines_text?: string;
-  strength?: string;
-}
+type Lines = Array<[number, number]>;
+
+/** One entry of a catalogue field: a string, or an object with text and lines. */
+type CatalogueEntry =
+  | string
+  | {
+      kind?: string;
+      item?: string;
+      name?: string;
+      intensity_da?: string;
+      role?: string;
+      does?: string;
+      rule_da?: string;
+      quote_da?: string;
+      text_da?: string;
+      lines?: Lines;
+      lines_text?: string;
+      strength?: string;
+      min?: number;
+      max?: number;
+    };
 
 export interface CatalogueRecord {
   id: string;
   municipality: string;
   source_file: string;
+  section_lines?: { text: string; ranges: Lines };
   name_da: string;
   status: string;
-  timers: CatalogueRule[];
-  prerequisites: CatalogueRule[];
-  age_triggers: CatalogueRule[];
-  counts: CatalogueRule[];
+  legal_basis_as_written?: string[];
+  packages?: CatalogueEntry[];
+  hours_caps?: CatalogueEntry[];
+  timers: CatalogueEntry[];
+  prerequisites: CatalogueEntry[];
+  decision_authority?: CatalogueEntry[];
+  escalation_rules?: CatalogueEntry[];
+  target_group?: { age?: CatalogueEntry | null; constraints?: CatalogueEntry[] };
+  special_triggers?: CatalogueEntry[];
+  counts: CatalogueEntry[];
+  providers?: CatalogueEntry[];
+  other_rules?: CatalogueEntry[];
+  at_limit?: CatalogueEntry[];
+  age_triggers: CatalogueEntry[];
+  follow_up?: { validity_conditions?: CatalogueEntry[] };
+}
+
+/** The fields counted, in the order the report lists them, with the label a row shows. Left out:
+ *  identity (id, names, status, section lines), `duration` and `follow_up`'s other keys (summaries
+ *  of `timers`, as their own `_note` says), `barnets_lov_equivalent` and `legal_basis_normalized`
+ *  (readings of `legal_basis_as_written`, one row), and `ambiguities` (the extractor's doubts
+ *  about its reading, not rules of the seed). */
+const FIELDS: Array<[label: string, get: (r: CatalogueRecord) => CatalogueEntry[], path: string]> = [
+  ['package', (r) => r.packages ?? [], 'packages'],
+  ['hours cap', (r) => r.hours_caps ?? [], 'hours_caps'],
+  ['timer', (r) => r.timers, 'timers'],
+  ['prerequisite', (r) => r.prerequisites, 'prerequisites'],
+  ['decision authority', (r) => r.decision_authority ?? [], 'decision_authority'],
+  ['escalation rule', (r) => r.escalation_rules ?? [], 'escalation_rules'],
+  ['target group', (r) => r.target_group?.constraints ?? [], 'target_group.constraints'],
+  ['special trigger', (r) => r.special_triggers ?? [], 'special_triggers'],
+  ['count', (r) => r.counts, 'counts'],
+  ['provider', (r) => r.providers ?? [], 'providers'],
+  ['other rule', (r) => r.other_rules ?? [], 'other_rules'],
+  ['at the limit', (r) => r.at_limit ?? [], 'at_limit'],
+  ['age', (r) => r.age_triggers, 'age_triggers'],
+  ['follow-up validity', (r) => r.follow_up?.validity_conditions ?? [], 'follow_up.validity_conditions'],
+];
+
+/** One row of the report to account for: a catalogue entry with its stable id
+ *  (`hjo-pps:timers[3]`, `hjo-kontaktperson-barn:target_group.age`), which `covers` cites. */
+export interface CatalogueRow {
+  id: string;
+  label: string;
+  entry: CatalogueEntry;
+  text: string;
+  lines: string;
+}
+
+function linesOf(e: CatalogueEntry): string {
+  if (typeof e === 'string') {
+    const m = [...e.matchAll(/l\.\s*(\d+(?:-\d+)?(?:,\s*\d+(?:-\d+)?)*)/g)].map((x) => x[1].replace(/\s/g, ''));
+    return m.join(',');
+  }
+  return e.lines_text ?? (e.lines ?? []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+}
+
+function textOf(e: CatalogueEntry): string {
+  if (typeof e === 'string') return e;
+  if (e.role) return `${e.role}: ${e.does ?? ''}`;
+  if (e.name) return `${e.name}${e.intensity_da ? `: ${e.intensity_da}` : ''}`;
+  if (e.min !== undefined && e.max !== undefined && !e.quote_da && !e.rule_da)
+    return e.text_da ?? `${e.min}-${e.max} år`;
+  return e.quote_da ?? e.rule_da ?? e.text_da ?? e.item ?? '';
+}
+
+/** Every catalogue entry of a record that the report accounts for, with its id. */
+export function catalogueRows(rec: CatalogueRecord): CatalogueRow[] {
+  const rows: CatalogueRow[] = [];
+  for (const [label, get, path] of FIELDS) {
+    get(rec).forEach((entry, i) => {
+      const kind = typeof entry === 'object' && entry.kind ? ` ${entry.kind}` : '';
+      rows.push({
+        id: `${rec.id}:${path}[${i}]`,
+        label: `${label}${kind}`,
+        entry,
+        text: textOf(entry),
+        lines: linesOf(entry),
+      });
+    });
+    if (path === 'target_group.constraints' && rec.target_group?.age) {
+      const age = rec.target_group.age;
+      rows.push({
+        id: `${rec.id}:target_group.age`,
+        label: 'target group age',
+        entry: age,
+        text: textOf(age),
+        lines: linesOf(age),
+      });
+    }
+  }
+  return rows;
 }
 
 export type Status = 'enforced' | 'warned' | 'not machine-checkable' | 'MISSING';
@@ -42,11 +147,13 @@ export interface CoverageRow {
   encodedAs: string;
 }
 
-/** Every seed-cited source in a measure type, with what it encodes and how strongly. */
-function encodings(
+/** Every seed-cited rule of a measure type that can earn credit: the hard and soft rules, and the
+ *  `unenforced` entries with their why. Notes, packages and decision authority are shown to people
+ *  and earn none. */
+export function encodings(
   t: MeasureTypePolicy,
-): Array<{ at: string; source: RuleSource; strength?: Strength; why?: string; informative?: boolean }> {
-  const out: Array<{ at: string; source: RuleSource; strength?: Strength; why?: string; informative?: boolean }> = [];
+): Array<{ at: string; source: RuleSource; strength?: Strength; why?: string }> {
+  const out: Array<{ at: string; source: RuleSource; strength?: Strength; why?: string }> = [];
   const rule = (at: string, r: { source: RuleSource; strength: Strength } | null | undefined) =>
     r && out.push({ at, source: r.source, strength: r.strength });
   rule('startupMeeting', t.startupMeeting);
@@ -61,29 +168,28 @@ function encodings(
   (t.followUpPhases ?? []).forEach((p, i) => rule(`followUpPhases[${i}]`, p));
   (t.obligations ?? []).forEach((o) => rule(`obligation ${o.kind}`, o));
   (t.closeRestrictions ?? []).forEach((c, i) => rule(`closeRestrictions[${i}]`, c));
-  t.packages.forEach((p) => out.push({ at: `package ${p.slug}`, source: p.source, informative: true }));
-  (t.decisionAuthority ?? []).forEach((d) =>
-    out.push({ at: `decisionAuthority ${d.role}`, source: d.source, informative: true }),
+  (t.deliveryCaps ?? []).forEach((c, i) => rule(`deliveryCaps[${i}]`, c));
+  // A package's appointments per week or month are a soft delivery cap (machines/delivery.ts).
+  t.packages.forEach(
+    (p) =>
+      p.appointments &&
+      out.push({
+        at: `package ${p.slug} (at most ${p.appointments.max} per ${p.appointments.per})`,
+        source: p.source,
+        strength: 'soft',
+      }),
   );
-  t.notes.forEach((n, i) => out.push({ at: `notes[${i}]`, source: n.source, informative: true }));
   (t.unenforced ?? []).forEach((u, i) => out.push({ at: `unenforced[${i}]`, source: u.source, why: u.why }));
   return out;
 }
 
-function ranges(lines: string): Array<[number, number]> {
-  return lines.split(',').map((part) => {
-    const [a, b] = part.trim().split('-').map(Number);
-    return [a, b ?? a];
-  });
-}
+const covers = (s: RuleSource): string[] => s.covers ?? [];
 
-const overlaps = (a: Array<[number, number]>, b: Array<[number, number]>) =>
-  a.some(([x1, x2]) => b.some(([y1, y2]) => x1 <= y2 && y1 <= x2));
+const cell = (s: string) => s.replace(/\|/g, '/').replace(/\s+/g, ' ').trim();
 
-function ruleText(r: CatalogueRule, kind: string): string {
-  const text = r.quote_da ?? r.rule_da ?? r.item ?? '';
+function ruleText(label: string, text: string): string {
   const short = text.length > 110 ? `${text.slice(0, 107)}…` : text;
-  return `${kind}${r.kind ? ` ${r.kind}` : ''}: ${short}`.replace(/\|/g, '/').replace(/\s+/g, ' ');
+  return cell(`${label}: ${short}`);
 }
 
 export function coverageOf(
@@ -96,12 +202,6 @@ export function coverageOf(
     const m = byDocument.get(rec.source_file);
     const types = m ? m.measureTypes.filter((t) => (t.catalogueIds ?? []).includes(rec.id)) : [];
     const slug = types.map((t) => t.slug).join(', ') || null;
-    const rules: Array<[string, CatalogueRule]> = [
-      ...rec.timers.map((r) => ['timer', r] as [string, CatalogueRule]),
-      ...rec.prerequisites.map((r) => ['prerequisite', r] as [string, CatalogueRule]),
-      ...rec.age_triggers.map((r) => ['age', r] as [string, CatalogueRule]),
-      ...rec.counts.map((r) => ['count', r] as [string, CatalogueRule]),
-    ];
     const base = {
       municipality: m?.municipality ?? rec.municipality,
       recordId: rec.id,
@@ -119,50 +219,51 @@ export function coverageOf(
       continue;
     }
     for (const t of types) {
-      if (t.discontinued)
-        rows.push({
-          ...base,
-          rule: '(the measure itself)',
-          lines: '',
-          status: 'not machine-checkable',
-          encodedAs: `${t.slug}: discontinued ("Udgået"); kept in the catalogue, cannot be granted`,
-        });
-      else
-        rows.push({
-          ...base,
-          rule: '(the measure itself)',
-          lines: '',
-          status: 'enforced',
-          encodedAs: `${t.slug}: can be granted and is tracked`,
-        });
+      rows.push({
+        ...base,
+        rule: '(the measure itself)',
+        lines: '',
+        ...(t.discontinued
+          ? {
+              status: 'not machine-checkable' as const,
+              encodedAs: `${t.slug}: discontinued ("Udgået"); kept in the catalogue, cannot be granted`,
+            }
+          : { status: 'enforced' as const, encodedAs: `${t.slug}: can be granted and is tracked` }),
+      });
     }
-    for (const [kind, r] of rules) {
-      const lines = r.lines_text ?? (r.lines ?? []).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
-      const want = r.lines ?? (lines ? ranges(lines) : []);
+    if (rec.legal_basis_as_written?.length) {
+      const paragraphs = types.flatMap((t) => (t.blParagraphs ?? []).map((n) => `§ ${n}`));
+      rows.push({
+        ...base,
+        rule: ruleText('legal basis', rec.legal_basis_as_written.join('; ')),
+        lines: '',
+        ...(paragraphs.length
+          ? {
+              status: 'enforced' as const,
+              encodedAs: `${slug}: blParagraphs (BL ${[...new Set(paragraphs)].join(', ')}; the statutory duties follow)`,
+            }
+          : { status: 'MISSING' as const, encodedAs: 'no Barnets Lov paragraph in blParagraphs' }),
+      });
+    }
+    for (const r of catalogueRows(rec)) {
+      // The measure's own types first; a rule the seed states under one measure but that is kept
+      // on another (the aftercare decision is taken on the measure a youth has before 18) is
+      // credited to the type that cites it.
       const citing = (ts: MeasureTypePolicy[], on: string) =>
         ts.flatMap((t) =>
           encodings(t)
-            .filter(
-              (e) =>
-                e.source.kind === 'seed' &&
-                e.source.document === rec.source_file &&
-                overlaps(ranges(e.source.lines), want),
-            )
+            .filter((e) => covers(e.source).includes(r.id))
             .map((e) => ({ ...e, type: `${t.slug}${on}` })),
         );
       const own = citing(types, '');
-      // A rule the seed states under one measure but that is kept on another (the aftercare decision
-      // is taken on the measure a youth has before 18): credited to the type that enforces it.
-      const elsewhere = own.some((h) => h.strength)
-        ? []
+      const hits = own.length
+        ? own
         : citing(
             (m?.measureTypes ?? []).filter((t) => !types.includes(t)),
             ' (another measure type)',
           );
-      const hits = [...own, ...elsewhere.filter((h) => h.strength)];
       const rule = hits.find((h) => h.strength === 'hard') ?? hits.find((h) => h.strength === 'soft');
       const unenforced = hits.find((h) => h.why);
-      const informative = hits.find((h) => h.informative);
       let status: Status;
       let encodedAs: string;
       if (rule) {
@@ -171,23 +272,28 @@ export function coverageOf(
       } else if (unenforced) {
         status = 'not machine-checkable';
         encodedAs = `${unenforced.type}: ${unenforced.why}`;
-      } else if (informative) {
-        status = 'not machine-checkable';
-        encodedAs = `${informative.type}: shown as ${informative.at}`;
       } else {
         status = 'MISSING';
-        encodedAs = 'no source in the policy cites these lines';
+        encodedAs = `no rule of the policy cites ${r.id}`;
       }
-      rows.push({
-        ...base,
-        rule: ruleText(r, kind),
-        lines,
-        status,
-        encodedAs: encodedAs.replace(/\|/g, '/').replace(/\s+/g, ' '),
-      });
+      rows.push({ ...base, rule: ruleText(r.label, r.text), lines: r.lines, status, encodedAs: cell(encodedAs) });
     }
   }
   return rows;
+}
+
+/** Ids a policy cites in `covers` that are not entries of the catalogue: a typo credits nothing. */
+export function danglingCovers(
+  catalogue: CatalogueRecord[],
+  policies: Map<string, MunicipalityPolicy> = loadCatalogue(),
+): string[] {
+  const known = new Set(catalogue.flatMap((rec) => catalogueRows(rec).map((r) => r.id)));
+  const out: string[] = [];
+  for (const m of policies.values())
+    for (const t of m.measureTypes)
+      for (const e of encodings(t))
+        for (const id of covers(e.source)) if (!known.has(id)) out.push(`${m.municipality}/${t.slug} ${e.at}: ${id}`);
+  return out;
 }
 
 export function coverageMarkdown(rows: CoverageRow[]): string {
@@ -197,8 +303,12 @@ export function coverageMarkdown(rows: CoverageRow[]): string {
     '# Coverage of the seed documents',
     '',
     'Generated by `npm run coverage` from `docs/seed-catalogue.json` and `policies/*.json`; do not edit by hand.',
-    'A rule is matched to the policy data by its seed lines. **enforced**: a hard rule the machine checks (refuses or escalates);',
-    '**warned**: a soft rule (escalated, exceptions accepted); **not machine-checkable**: shown or listed with why;',
+    'Every entry of the catalogue that states a rule or a fact about a measure is a row (packages, hours caps, timers,',
+    'prerequisites, decision authority, escalation rules, target group and its ages, special triggers, counts, providers,',
+    'other rules, what happens at the limit, age triggers, follow-up validity, legal basis). A row is credited only where a',
+    "rule's seed source names the row's id in `covers` (e.g. `hjo-pps:timers[3]`); overlapping lines earn nothing.",
+    '**enforced**: a hard rule the machine checks (refuses or escalates); **warned**: a soft rule (accepted with a warning,',
+    'or escalated); **not machine-checkable**: listed in `unenforced` with why no event could carry the fact;',
     '**MISSING**: nothing in the policy cites it (the test suite fails on any).',
     '',
     `${records.size} measures, ${rows.length} rows: ${count('enforced')} enforced, ${count('warned')} warned, ${count('not machine-checkable')} not machine-checkable, ${count('MISSING')} missing.`,

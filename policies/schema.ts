@@ -45,6 +45,14 @@ export const durationRangeSchema = z.strictObject({
   max: isoDurationSchema,
 });
 
+const coversSchema = z
+  .array(
+    z
+      .string()
+      .regex(/^[a-z0-9-]+:[a-z_.]+(\[\d+\])?$/, { error: 'must be a catalogue entry id like "hjo-pps:timers[3]"' }),
+  )
+  .optional();
+
 export const ruleSourceSchema = z.discriminatedUnion(
   'kind',
   [
@@ -64,15 +72,18 @@ export const ruleSourceSchema = z.discriminatedUnion(
         ),
       quote: z.string().min(1).optional(),
       note: z.string().min(1).optional(),
+      covers: coversSchema,
     }),
     z.strictObject({
       kind: z.literal('statute'),
       paragraph: z.string().min(1),
       note: z.string().min(1).optional(),
+      covers: coversSchema,
     }),
     z.strictObject({
       kind: z.literal('policy-setting'),
       note: z.string().min(1),
+      covers: coversSchema,
     }),
   ],
   {
@@ -197,7 +208,11 @@ export const obligationRuleSchema = z
     kind: slugSchema,
     name: z.string().min(1),
     after: afterSchema,
-    from: z.union([z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']), caseEventTypeSchema]),
+    from: z.union([
+      z.enum(['start', 'granted', 'startup-meeting', 'period-start', 'birth']),
+      caseEventTypeSchema,
+      z.templateLiteral(['milestone:', z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)]),
+    ]),
     every: afterSchema.optional(),
     graceAfterStart: isoDurationSchema.optional(),
     settledBy: z.discriminatedUnion('by', [
@@ -205,6 +220,14 @@ export const obligationRuleSchema = z
       z.strictObject({ by: z.literal('decision') }),
       z.strictObject({ by: z.literal('closure') }),
     ]),
+    appliesTo: z
+      .strictObject({
+        packages: z.array(slugSchema).min(1).optional(),
+        ageFrom: isoDurationSchema.optional(),
+        ageBefore: isoDurationSchema.optional(),
+        withPrerequisite: slugSchema.optional(),
+      })
+      .optional(),
     forcesDecision: z.boolean().optional(),
     blocksClosure: z.boolean().optional(),
     strength: strengthSchema,
@@ -261,6 +284,18 @@ export const measureTypePolicySchema = z
         source: ruleSourceSchema,
       })
       .optional(),
+    deliveryCaps: z
+      .array(
+        z.strictObject({
+          unit: z.enum(['hours', 'appointments']),
+          max: z.number().positive(),
+          per: z.enum(['week', 'month', 'year']),
+          package: slugSchema.optional(),
+          strength: strengthSchema,
+          source: ruleSourceSchema,
+        }),
+      )
+      .optional(),
     closeRestrictions: z
       .array(
         z.strictObject({
@@ -282,6 +317,14 @@ export const measureTypePolicySchema = z
   .superRefine((m, ctx) => {
     reportDuplicates(ctx, m.obligations ?? [], 'obligations', 'kind', 'obligation kind');
     reportDuplicates(ctx, m.packages, 'packages', 'slug', 'package slug');
+    (m.deliveryCaps ?? []).forEach((c, i) => {
+      if (c.package && !m.packages.some((p) => p.slug === c.package))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deliveryCaps', i, 'package'],
+          message: `unknown package "${c.package}"`,
+        });
+    });
   });
 
 export const escalationStepSchema = z.strictObject({

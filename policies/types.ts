@@ -22,9 +22,18 @@ export interface DurationRange {
 
 /** Where a rule comes from. Every rule taken from a seed names its document and lines. */
 export type RuleSource =
-  | { kind: 'seed'; document: string; lines: string; quote?: string; note?: string }
-  | { kind: 'statute'; paragraph: string; note?: string }
-  | { kind: 'policy-setting'; note: string };
+  | {
+      kind: 'seed';
+      document: string;
+      lines: string;
+      quote?: string;
+      note?: string;
+      /** The seed catalogue's entries this rule accounts for (`hjo-pps:timers[3]`): the only way a
+       *  catalogue entry earns credit in policies/COVERAGE.md. */
+      covers?: string[];
+    }
+  | { kind: 'statute'; paragraph: string; note?: string; covers?: string[] }
+  | { kind: 'policy-setting'; note: string; covers?: string[] };
 
 /** What a timer counts from (docs/domain.md, "How to read a seed rule"). */
 export type Anchor =
@@ -100,7 +109,24 @@ export interface CountLimit {
 
 /** What an obligation counts from, beyond the follow-up anchors: the child's birth (age rules,
  *  needs `childBirthDate` on the grant) and case events that end or change a measure. */
-export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType;
+export type ObligationAnchor = Exclude<Anchor, 'previous-follow-up'> | 'birth' | CaseEventType | MilestoneAnchor;
+
+/** Any other dated case event the seed counts from, reported with `case.milestone-reported`
+ *  (`milestone:henvendelse`: "senest 14 dage efter henvendelsen"; a release, the start of an
+ *  intensive period). The name after `milestone:` is the policy's own slug. */
+export type MilestoneAnchor = `milestone:${string}`;
+
+/** The measures of a type an obligation applies to, judged on the obligation's anchor date:
+ *  `packages` ("Rød og Gul: altid 3 afklarende samtaler"), an age band (`ageFrom` inclusive,
+ *  `ageBefore` exclusive, from the grant's `childBirthDate`: "samtykke fra den unge over 15 år";
+ *  without a birth date the case system has not told us the age, and the obligation is not owed,
+ *  as age rules are not), or documents the grant lists (`withPrerequisite`). */
+export interface ObligationScope {
+  packages?: string[];
+  ageFrom?: IsoDuration;
+  ageBefore?: IsoDuration;
+  withPrerequisite?: string;
+}
 
 /** Case events a case system sends about the child or family, per affected measure. */
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
@@ -128,11 +154,27 @@ export interface ObligationRule {
    *  long after it (a policy-set grace). */
   graceAfterStart?: IsoDuration;
   settledBy: ObligationSettlement;
+  /** Only for some measures of the type (a package, an age band, a grant attribute). */
+  appliesTo?: ObligationScope;
   /** When reached, the measure must be decided on (forced reassessment): limits and linked ends. */
   forcesDecision?: boolean;
   /** Owed at an event that usually ends the measure (a homecoming plan at the homecoming): the
    *  measure cannot be closed while it is pending, so a closure never cancels it silently. */
   blocksClosure?: boolean;
+  strength: Strength;
+  source: RuleSource;
+}
+
+/** What the provider may deliver per calendar week (Monday to Sunday), month or year, in hours or
+ *  appointments ("5-7 aftaler pr uge", "maksimalt 2 timer månedligt"), summed over the
+ *  `measure.delivery-reported` events dated in that period. Hard refuses a report that would go
+ *  beyond it (409); soft accepts it with a warning. */
+export interface DeliveryCap {
+  unit: 'hours' | 'appointments';
+  max: number;
+  per: 'week' | 'month' | 'year';
+  /** Only while the measure runs this package (a package's own intensity); absent: always. */
+  package?: string;
   strength: Strength;
   source: RuleSource;
 }
@@ -188,6 +230,8 @@ export interface MeasureTypePolicy {
   /** Age limits at grant (needs `childBirthDate`): `max` exclusive ("under 16 år" = P16Y), `min`
    *  inclusive ("fra 12 år" = P12Y). Hard refuses the grant; soft accepts it with a warning. */
   grantAge?: { min?: IsoDuration; max?: IsoDuration; strength: Strength; source: RuleSource };
+  /** Caps on what the provider delivers, checked on `measure.delivery-reported`. */
+  deliveryCaps?: DeliveryCap[];
   /** Closure reasons the service level forbids: an order is not ended for lack of motivation. */
   closeRestrictions?: Array<{ reasons: CloseReason[]; strength: Strength; source: RuleSource; note: string }>;
   /** Who decides what, as the seed says it (shown, not enforced beyond extension approvers). */

@@ -4,8 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { coverageMarkdown } from '../policies/coverage';
-import { coverage } from '../scripts/coverage-report';
+import { loadCatalogue } from '../policies/catalogue';
+import { coverageMarkdown, coverageOf, danglingCovers, type CatalogueRecord } from '../policies/coverage';
+import { CATALOGUE_FILE, coverage } from '../scripts/coverage-report';
+
+const catalogue = () => JSON.parse(readFileSync(CATALOGUE_FILE, 'utf8')) as CatalogueRecord[];
 
 test('no rule of any seed is silently dropped', () => {
   const rows = coverage();
@@ -23,4 +26,37 @@ test('no rule of any seed is silently dropped', () => {
 test('policies/COVERAGE.md is up to date (npm run coverage)', () => {
   const committed = readFileSync(join(__dirname, '..', 'policies', 'COVERAGE.md'), 'utf8');
   assert.equal(committed, coverageMarkdown(coverage()) + '\n');
+});
+
+test('every id a policy cites in covers is an entry of the seed catalogue', () => {
+  assert.deepEqual(danglingCovers(catalogue()), []);
+});
+
+test('a row is credited only where a rule cites it: overlapping lines earn nothing', () => {
+  const policies = structuredClone(loadCatalogue());
+  const pps = policies.get('hjorring')!.measureTypes.find((t) => t.slug === 'praktisk-paedagogisk-stoette')!;
+  const id = 'hjo-pps:timers[3]';
+  const row = () =>
+    coverageOf(catalogue(), policies).find(
+      (r) => r.recordId === 'hjo-pps' && r.rule.startsWith('timer first_follow_up'),
+    )!;
+  // "Første opfølgning efter 4 uger" (000 l.94): cited by the first follow-up.
+  assert.equal(row().status, 'enforced');
+  assert.equal(row().encodedAs, 'praktisk-paedagogisk-stoette: firstFollowUp');
+  const source = pps.firstFollowUp!.source;
+  assert.ok(source.kind === 'seed' && source.covers?.includes(id));
+  // The same rule at the same lines, without the citation: MISSING, though its lines still overlap.
+  if (source.kind === 'seed') source.covers = source.covers!.filter((c) => c !== id);
+  assert.equal(row().status, 'MISSING');
+  assert.match(row().encodedAs, /no rule of the policy cites hjo-pps:timers\[3\]/);
+});
+
+test('every field of the seed catalogue counts: hours caps and target-group ages are rows', () => {
+  const rows = coverage();
+  assert.ok(rows.some((r) => r.recordId === 'had-pps' && r.rule.startsWith('hours cap:')));
+  const age = rows.find((r) => r.recordId === 'hjo-kontaktperson-barn' && r.rule.startsWith('target group age:'))!;
+  assert.equal(age.status, 'warned');
+  assert.equal(age.encodedAs, 'kontaktperson-barn: grantAge');
+  const why = rows.filter((r) => r.status === 'not machine-checkable' && !/:\s*\S.{20,}/.test(r.encodedAs));
+  assert.deepEqual(why, [], 'every row left not machine-checkable says why');
 });

@@ -160,7 +160,12 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
       }),
     );
     assert.equal(early.warnings.length, 1);
-    assert.match(early.warnings[0], /from the age of 18y/);
+    assert.equal(early.warnings[0].code, 'age-below-limit');
+    assert.match(early.warnings[0].detail, /from the age of 18y/);
+    assert.match(
+      early.warnings[0].message,
+      /bevilges som udgangspunkt fra 18 år; barnet er yngre ved start 01\.06\.2027/,
+    );
   });
 
   it('Haderslev: a support person must be decided on when the placement ends', async () => {
@@ -271,7 +276,7 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
         childBirthDate: '2012-01-01',
       }),
     );
-    assert.match(old.warnings.join(), /only up to the age of 13y/);
+    assert.match(old.warnings.map((w: { detail: string }) => w.detail).join(), /only up to the age of 13y/);
 
     const id = measureId('ALL-PAA');
     await accepted(
@@ -313,5 +318,150 @@ describe('every municipality over HTTP', { timeout: 180_000 }, () => {
     );
     assert.equal(gone.status, 409);
     assert.match(gone.body.detail, /discontinued/);
+  });
+
+  it('delivery caps and target-group ages (issue 9.10): a hard cap refuses, a soft one warns, in Danish with a code', async () => {
+    // Haderslev kompenserende kontaktperson: "kan ikke overstige 5 timer ugentligt" (001 l.788).
+    const id = measureId('HAD-KOMP');
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'kontaktperson-kompenserende',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+      }),
+    );
+    const report = (deliveredOn: string, hours: number) =>
+      event('measure.delivery-reported', id, { deliveredOn, hours }, { source: 'urn:leverandoer:familiehuset' });
+    await accepted(report('2026-11-02', 2));
+    await accepted(report('2026-11-04', 2.5));
+    // Friday 6 November: 4.5 + 1 = 5.5 hours in the week of Monday 2 to Sunday 8 November.
+    const over = await s.post(report('2026-11-06', 1));
+    assert.equal(over.status, 409, JSON.stringify(over.body));
+    assert.equal(over.body.code, 'delivery-cap-exceeded');
+    assert.match(
+      over.body.message,
+      /højst 5 timer om ugen; med denne levering 06\.11\.2026 bliver det 5\.5 i perioden 02\.11\.2026-08\.11\.2026/,
+    );
+    await accepted(report('2026-11-06', 0.5)); // exactly 5
+    const bad = await s.post(event('measure.delivery-reported', id, { deliveredOn: '2026-11-06' }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.issues[0].path, 'data.hours');
+    const m = await measure(id);
+    assert.deepEqual(
+      m.history.filter((h: any) => h.type === 'measure.delivery-reported').map((h: any) => [h.on, h.detail.hours]),
+      [
+        ['2026-11-02', 2],
+        ['2026-11-04', 2.5],
+        ['2026-11-06', 0.5],
+      ],
+    );
+
+    // Haderslev støtteperson: "maksimalt ... 2 timer månedligt" (001 l.1786) with its exception: soft.
+    const st = measureId('HAD-STP');
+    await accepted(
+      grant(st, {
+        municipality: 'haderslev',
+        measureType: 'stoetteperson',
+        grantedOn: '2026-10-01',
+        startOn: '2026-10-01',
+      }),
+    );
+    await accepted(event('measure.delivery-reported', st, { deliveredOn: '2026-10-05', hours: 2 }));
+    const third = await accepted(event('measure.delivery-reported', st, { deliveredOn: '2026-10-20', hours: 1 }));
+    assert.equal(third.warnings[0].code, 'delivery-cap-exceeded');
+    assert.match(
+      third.warnings[0].message,
+      /som udgangspunkt højst 2 timer om måneden.*er det 3 i perioden 01\.10\.2026-31\.10\.2026/,
+    );
+
+    // Hjørring kontaktperson til barnet: "i udgangspunktet kun ... 14-22 år" (000 l.503-505): a
+    // child of 12 at the start (born 2014-06-01, start 2026-11-02) is granted, with a warning.
+    const young = await accepted(
+      grant(measureId('HJO-KPB'), {
+        municipality: 'hjorring',
+        measureType: 'kontaktperson-barn',
+        package: 'gul',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        childBirthDate: '2014-06-01',
+        prerequisites: ['handleplan'],
+      }),
+    );
+    assert.deepEqual(
+      young.warnings.map((w: any) => w.code),
+      ['age-below-limit'],
+    );
+    assert.match(
+      young.warnings[0].message,
+      /bevilges som udgangspunkt fra 14 år; barnet er yngre ved start 02\.11\.2026/,
+    );
+  });
+
+  it('scoped obligations, a prerequisite checklist and a case milestone (issue 9.10) over HTTP', async () => {
+    // Haderslev afgiftning, granted 2026-11-02 with the egenbetaling listed (001 l.1389): met at grant.
+    const id = measureId('HAD-AFG');
+    await accepted(
+      grant(id, {
+        municipality: 'haderslev',
+        measureType: 'afgiftning',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        prerequisites: [
+          'boernefaglig-undersoegelse',
+          'udviklingsplan',
+          'familieraadslagning',
+          'handleplan',
+          'egenbetaling',
+        ],
+      }),
+    );
+    assert.equal(deadline(await measure(id), 'prerequisite-egenbetaling').status, 'met');
+    // The request on 2026-10-27 (before the grant): a treatment offer within 14 days, 2026-11-10 (l.1337).
+    await accepted(event('case.milestone-reported', id, { milestone: 'henvendelse', occurredOn: '2026-10-27' }));
+    let m = await measure(id);
+    assert.deepEqual(
+      [deadline(m, 'behandlingstilbud').dueOn, deadline(m, 'behandlingstilbud').name],
+      ['2026-11-10', 'Behandlingstilbud'],
+    );
+    await accepted(event('measure.obligation-met', id, { obligation: 'behandlingstilbud', metOn: '2026-11-09' }));
+    m = await measure(id);
+    assert.equal(deadline(m, 'behandlingstilbud').status, 'met');
+    const unknown = await s.post(
+      event('case.milestone-reported', id, { milestone: 'loesladelse', occurredOn: '2026-10-27' }),
+    );
+    assert.equal(unknown.status, 409);
+    assert.equal(unknown.body.code, 'unknown-milestone');
+
+    // Hjørring individuel behandling Gul: 3 afklarende samtaler by 2026-11-30 (000 l.354-357, l.420); Grøn: none.
+    const gul = measureId('HJO-IB-GUL');
+    const ib = (subject: string, pkg: string) =>
+      grant(subject, {
+        municipality: 'hjorring',
+        measureType: 'individuel-behandling',
+        package: pkg,
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        prerequisites: ['handleplan'],
+      });
+    await accepted(ib(gul, 'gul'));
+    assert.equal(deadline(await measure(gul), 'afklarende-samtaler').dueOn, '2026-11-30');
+    const groen = measureId('HJO-IB-GROEN');
+    await accepted(ib(groen, 'groen'));
+    assert.ok(!(await measure(groen)).deadlines.some((d: any) => d.kind === 'afklarende-samtaler'));
+
+    // Allerød uddannelsessted, a youth of 15 (born 2011-05-01, start 2026-11-02): the youth's consent (003 l.112-113).
+    const ud = measureId('ALL-UDD');
+    await accepted(
+      grant(ud, {
+        municipality: 'allerod',
+        measureType: 'uddannelsessted',
+        grantedOn: '2026-11-02',
+        startOn: '2026-11-02',
+        childBirthDate: '2011-05-01',
+        prerequisites: ['boernefaglig-undersoegelse', 'handleplan'],
+      }),
+    );
+    assert.equal(deadline(await measure(ud), 'prerequisite-samtykke-unge').dueOn, '2026-11-02');
   });
 });

@@ -282,7 +282,9 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
       }),
     );
     assert.equal(early.status, 202, JSON.stringify(early.body));
-    assert.match(early.body.warnings.join(), /before a startup meeting was reported/);
+    assert.equal(early.body.warnings[0].code, 'follow-up-before-startup-meeting');
+    assert.match(early.body.warnings[0].detail, /before a startup meeting was reported/);
+    assert.match(early.body.warnings[0].message, /er registreret, selv om der endnu ikke er meldt et opstartsmøde/);
     assert.equal((await s.post(event('measure.startup-meeting-held', id, { heldOn: today() }))).status, 202);
     const twice = await s.post(event('measure.startup-meeting-held', id, { heldOn: today() }));
     assert.equal(twice.status, 409);

@@ -216,7 +216,12 @@ describe('limits at grant and at closure', () => {
     const e = grant({ childBirthDate: '2014-06-01' }) as MeasureEvent;
     assert.equal(check(newMeasure(testPolicy(t)), e, NOW), null);
     assert.deepEqual(warnings(testPolicy(t), e), [
-      'hurtig-stoette can be granted only up to the age of 10y (the child must be younger than that at start); the child is not at start 2026-01-05 (a soft rule: accepted as an exception)',
+      {
+        code: 'age-above-limit',
+        message: `${t.name} bevilges som udgangspunkt til børn og unge under 10 år; barnet er 10 år eller ældre ved start 05.01.2026: bevillingen er registreret som en undtagelse`,
+        detail:
+          'hurtig-stoette can be granted only up to the age of 10y (the child must be younger than that at start); the child is not at start 2026-01-05 (a soft rule: accepted as an exception)',
+      },
     ]);
     assert.deepEqual(warnings(testPolicy(t), grant({ childBirthDate: '2018-06-01' }) as MeasureEvent), []);
   });

@@ -231,6 +231,11 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
             ['first-follow-up', null, S.w4, 'pending'],
             ['reassessment#1', S.m3, S.m6, 'pending'],
             ['prerequisite-handleplan', null, S.grantedOn, 'met'], // "altid med BUM skema og handleplan"
+            // Individuel behandling Rød and Gul open with 3 clarifying talks (000 l.344-347, 354-357),
+            // expected by the first follow-up (start + 4 weeks); not Grøn (issue 9.10, a package scope).
+            ...(slug === 'individuel-behandling' && pkg !== 'groen'
+              ? [['afklarende-samtaler', null, S.w4, 'pending'] as const]
+              : []),
           ]);
           const sm = byId(s, 'startup-meeting');
           assert.deepEqual([sm.basis, sm.strength, sm.source.kind], ['municipal', 'soft', 'policy-setting']);
@@ -254,7 +259,14 @@ describe("every Hjørring type and package can be granted, with the seed's deadl
             .map((d) => d.id);
           assert.deepEqual(
             overdue,
-            when === 'backdated' ? ['startup-meeting', 'treatment-plan', 'first-follow-up'] : [],
+            when === 'backdated'
+              ? [
+                  'startup-meeting',
+                  'treatment-plan',
+                  'first-follow-up',
+                  ...(slug === 'individuel-behandling' && pkg !== 'groen' ? ['afklarende-samtaler'] : []),
+                ]
+              : [],
           );
         });
       }

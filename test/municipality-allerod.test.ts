@@ -317,8 +317,10 @@ describe('praktisk pædagogisk støtte: startup meeting, one-year course, the 13
     // before it is accepted with a warning, not refused (issue 9.6).
     allowed(s, followUp('2026-02-05'));
     assert.match(
-      warnings(p, followUp('2026-02-05'), run(p, [followUp('2026-02-05')], s).context.facts).join(),
-      /before a startup meeting was reported/,
+      warnings(p, followUp('2026-02-05'), run(p, [followUp('2026-02-05')], s).context.facts)
+        .map((w) => `${w.code}: ${w.detail}`)
+        .join(),
+      /^follow-up-before-startup-meeting: .*before a startup meeting was reported/,
     );
     s = run(p, [met('prerequisite-handleplan', '2026-02-09'), startup('2026-02-10')], s);
     assert.equal(s.state, 'awaiting-first-follow-up');
@@ -473,8 +475,15 @@ describe('aflastning: established by 12, assessed at 13, ended by 16', () => {
     const late = grant('aflastning', '2026-03-01', { birth: '2013-03-01' });
     allowed(s0, late);
     assert.match(
-      warnings(al('aflastning'), late).join(),
+      warnings(al('aflastning'), late)
+        .map((w) => w.detail)
+        .join(),
       /aflastning can be granted only up to the age of 13y.*soft rule/,
+    );
+    // The caseworker's words: Danish, the age as "13 år", the date as Danes write it, the seed's quote.
+    assert.match(
+      warnings(al('aflastning'), late)[0].message,
+      /^Aflastning.* bevilges som udgangspunkt til børn og unge under 13 år; barnet er 13 år eller ældre ved start 01\.03\.2026.*serviceniveauet: "/,
     );
     // Without a birth date the case system has not told us the age: granted, no age deadlines.
     const s = run(al('aflastning'), [grant('aflastning', '2026-03-02')]);

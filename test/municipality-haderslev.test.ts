@@ -570,6 +570,10 @@ describe('§ 52 stk. 3 nr. 7: placements', () => {
       ['reassessment#1', null, '2027-08-10', 'pending'], // one year
       ['prerequisite-boernefaglig-undersoegelse', null, '2026-06-15', 'pending'], // before the grant (grantedOn)
       ['prerequisite-familieraadslagning', null, '2026-06-15', 'met'],
+      // l.860: "Der skal altid forelægge en beregning af forældrenes egenbetaling"; l.814: "Kost og
+      // efterskolen skal være godkendt som anbringelsessted": checklist items at the grant (issue 9.10).
+      ['prerequisite-egenbetaling', null, '2026-06-15', 'pending'],
+      ['prerequisite-godkendt-anbringelsessted', null, '2026-06-15', 'pending'],
     ]);
     s = apply(s, extended('2028-08-10', 'sagsbehandler'), NOW);
     assert.equal(byId(s, 'reassessment#1.1').dueOn, '2028-08-10');

@@ -301,6 +301,7 @@ const AT_GRANT: Record<
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.2607-2613: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.2827-2831, l.2833-2837, l.2839-2841
@@ -312,6 +313,7 @@ const AT_GRANT: Record<
       ['visit', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.2819-2825: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3067-3073, l.3075-3077 (no visit or meeting rhythm for this form)
@@ -322,6 +324,7 @@ const AT_GRANT: Record<
       ...PRE,
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3059-3065: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3291-3293: meeting after 3 months; l.3295-3299; l.3301-3303
@@ -333,6 +336,7 @@ const AT_GRANT: Record<
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3283-3289: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3513-3515, l.3517-3521, l.3523-3525
@@ -344,6 +348,7 @@ const AT_GRANT: Record<
       ['placement-meeting', null, '2026-06-02', 'pending'],
       ['plan-review', null, '2026-09-02', 'pending'],
       ['child-conversation', null, '2026-09-02', 'pending'],
+      ['prerequisite-samarbejdsmoede', null, START, 'pending'], // l.3505-3511: samarbejdsmøde om anbringelsen (issue 9.10)
     ],
   },
   // l.3691-3700 / l.3626-3632
@@ -918,8 +923,10 @@ describe('efterskole: one school year at a time, at most 2 years, an assessment 
     const beyond = extended('2028-03-03', 'teamleder', '2027-03-02');
     assert.equal(check(due, beyond, beyond.at), null);
     assert.match(
-      warnings(due.context.policy, beyond, more(due, beyond).context.facts).join(),
-      /beyond the P2Y .*2028-03-02.*soft/,
+      warnings(due.context.policy, beyond, more(due, beyond).context.facts)
+        .map((w) => `${w.code}: ${w.detail} / ${w.message}`)
+        .join(),
+      /^extension-beyond-maximum: .*beyond the P2Y .*2028-03-02.*soft.* \/ forlængelsen til 03\.03\.2028 rækker ud over 02\.03\.2028/,
     );
     refused(due, extended('2028-03-02', 'visitationsudvalg', '2027-03-02'), /must be approved by teamleder/);
     const x = more(due, extended('2028-03-02', 'teamleder', '2027-03-02'));

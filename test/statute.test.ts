@@ -238,7 +238,13 @@ describe('count limits can continue (issue 9.5)', () => {
     const eleventh = session('2026-05-11');
     assert.equal(check(s, eleventh, NOW), null);
     const after = apply(s, eleventh, NOW);
-    assert.match(warnings(p, eleventh, after.context.facts).join(), /session 11 is beyond the 10 møder .*soft/);
+    const [w] = warnings(p, eleventh, after.context.facts);
+    assert.equal(w.code, 'count-limit-exceeded');
+    assert.match(w.detail, /session 11 is beyond the 10 møder .*soft/);
+    assert.match(
+      w.message,
+      /som udgangspunkt højst 10 møder; nr\. 11 \(11\.05\.2026\) er registreret som en undtagelse/,
+    );
     // Continued by the team leader with a new count: no warning for the 11th then.
     const x = apply(s, ev('measure.extended', { count: 14, approvedBy: 'teamleder', decidedOn: '2026-05-06' }), NOW);
     assert.deepEqual(warnings(p, eleventh, apply(x, eleventh, NOW).context.facts), []);
@@ -267,7 +273,13 @@ describe('an invented default never blocks a legal duty (issue 9.6)', () => {
       [byId(after, 'first-follow-up').dueOn, byId(after, 'first-follow-up').metOn],
       ['2026-11-30', '2026-11-27'],
     );
-    assert.match(warnings(p, fu, after.context.facts).join(), /before a startup meeting was reported/);
+    const [w] = warnings(p, fu, after.context.facts);
+    assert.equal(w.code, 'follow-up-before-startup-meeting');
+    assert.match(w.detail, /before a startup meeting was reported/);
+    assert.match(
+      w.message,
+      /^opfølgningen 27\.11\.2026 er registreret, selv om der endnu ikke er meldt et opstartsmøde/,
+    );
     assert.equal(byId(after, 'startup-meeting').status, 'pending');
   });
 });

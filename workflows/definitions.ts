@@ -5,6 +5,7 @@ import type { MeasureEvent } from '../machines/event-catalogue';
 import type { MeasureSnapshot } from '../machines/measure';
 import type { MeasureState } from '../machines/measure-machine';
 import type { MeasureView } from '../machines/measure-view';
+import type { Warning } from '../machines/rules';
 import type { PolicyAudit, PolicyChange, PolicyChangeResult } from '../machines/policy-change';
 import type { MeasurePolicy } from '../policies/types';
 
@@ -38,8 +39,9 @@ export interface EventResult {
   measureId: string;
   state: MeasureState;
   duplicate: boolean;
-  /** Soft rules the event broke: it was accepted, and the case system is told. */
-  warnings?: string[];
+  /** Soft rules the event broke: it was accepted, and the case system is told (a stable `code`, the
+   *  Danish `message`, the English `detail`; plain English strings in answers recorded before). */
+  warnings?: Warning[];
 }
 
 /** One event of a batch that the machine refused; the batch's other events are still judged. */

@@ -220,7 +220,7 @@ export class MeasureHost {
         this.snapshot = j.decision.snapshot;
         this.seen.add(j.e.eventId);
         applied.push(j.e.eventId);
-        const w = warnings(this.snapshot.context.policy, j.e);
+        const w = warnings(this.snapshot.context.policy, j.e, this.snapshot.context.facts);
         out.push(w.length ? { ...this.result(false), warnings: w } : this.result(false));
       }
     }

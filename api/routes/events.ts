@@ -31,7 +31,13 @@ const accepted = z
     state: z.string(),
     duplicate: z.boolean().describe('true when this event was accepted before: the earlier answer, again'),
     warnings: z
-      .array(z.string())
+      .array(
+        z.object({
+          code: z.string().describe('Stable, English: which soft rule (age-above-limit, count-limit-exceeded, ...)'),
+          message: z.string().describe('In Danish, fit to show a caseworker'),
+          detail: z.string().describe('In English, for the case-system developer'),
+        }),
+      )
       .optional()
       .describe('Soft rules the event broke: accepted, and the case system is told'),
   })
