@@ -28,6 +28,7 @@ import { overviewRoutes } from './routes/overview';
 import { cloudEventsBinding } from './cloudevents-binding';
 import { healthProbeRoutes } from './routes/health-probes';
 import { metricsRoutes, type MetricsRouteOptions } from './routes/metrics';
+import { nameServerSpan } from '../observability/http-span';
 import { createMetrics, type ServiceMetrics } from '../observability/metrics';
 
 export interface ApiDeps {
@@ -75,6 +76,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', nameServerSpan);
 
   await app.register(fastifySwagger, {
     openapi: {
