@@ -25,10 +25,9 @@ async function main() {
     // The outbox has no Temporal calls and no API to trace.
     if (role !== 'outbox' && tracingWanted()) {
       await startTracing(role);
-      log.info(
-        { endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT },
-        'tracing: OTLP/HTTP',
-      );
+      // The origin only: an endpoint URL may carry credentials.
+      const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT!;
+      log.info({ endpoint: URL.canParse(endpoint) ? new URL(endpoint).origin : '(unparsable)' }, 'tracing: OTLP/HTTP');
     }
     await ROLES[role](log);
   } catch (err) {

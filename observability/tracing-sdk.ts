@@ -90,6 +90,8 @@ export function createTracing(role: string, env: Record<string, string | undefin
     client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     worker: {
       interceptors: {
+        // The worker's own client (a rollout's activity sends the measures their policy update).
+        client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
         activity: [
           (ctx) => ({
             inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
