@@ -26,6 +26,8 @@ COPY --chown=root:root . .
 RUN rm -rf test bench .ci .data
 USER node
 # API: 3000 (/metrics, /health/live, /health/ready); worker: 9090 probes, 9464 the SDK's metrics.
+# Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (an OTLP/HTTP collector, e.g. http://otel-collector:4318)
+# on the api and worker roles; unset, tracing is off and costs nothing.
 EXPOSE 3000 9090 9464
 HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "--import", "tsx", "serve.ts"]

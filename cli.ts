@@ -13,6 +13,14 @@ async function main() {
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+    // The SDK's own worker metrics (temporal_*) when asked for, as `serve worker` serves them.
+    ...(process.env.TEMPORAL_METRICS_BIND
+      ? {
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: process.env.TEMPORAL_METRICS_BIND }, metricPrefix: 'temporal_' },
+          },
+        }
+      : {}),
   });
   const started = Date.now();
   const dataDir = resolve(process.env.INDSATSFLOW_DATA ?? '.data');

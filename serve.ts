@@ -3,6 +3,7 @@
 // that each scales on its own. `npm start` stays the all-in-one embedded default.
 import { createLogger } from './observability/logger';
 import { installRuntime } from './observability/runtime';
+import { startTracing, tracingWanted } from './observability/tracing';
 import { serveApi } from './roles/api';
 import { serveOutbox } from './roles/outbox';
 import { serveWorker } from './roles/worker';
@@ -21,6 +22,13 @@ async function main() {
   installRuntime(log, role === 'worker' ? process.env.TEMPORAL_METRICS_BIND || undefined : undefined);
   log.info({ node: process.version, version: process.env.npm_package_version }, `starting the ${role} role`);
   try {
+    // The outbox has no Temporal calls and no API to trace.
+    if (role !== 'outbox' && tracingWanted()) {
+      await startTracing(role);
+      // The origin only: an endpoint URL may carry credentials.
+      const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT!;
+      log.info({ endpoint: URL.canParse(endpoint) ? new URL(endpoint).origin : '(unparsable)' }, 'tracing: OTLP/HTTP');
+    }
     await ROLES[role](log);
   } catch (err) {
     log.fatal({ err: { message: (err as Error).message } }, `the ${role} role could not start`);

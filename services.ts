@@ -23,6 +23,7 @@ import { settleWindow } from './settle';
 import { createWorker } from './worker';
 import { connectionOptions, temporalTargetFromEnv } from './temporal/connection';
 import { checkSearchAttributes } from './temporal/search-attributes';
+import { startTracing } from './observability/tracing';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -84,6 +85,9 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const releaseDataDir = claimDataDir(o.dataDir);
     stops.push(async () => releaseDataDir());
     const settle = settleWindow(o.settle ?? process.env.INDSATSFLOW_SETTLE);
+    // Before the client and the worker: they take their interceptors from it (off: none).
+    const tracing = await startTracing('all-in-one');
+    if (tracing) stops.push(() => tracing.flush());
     const [temporal, pg] = await Promise.all([
       startTemporalServer({
         pidFile: join(o.dataDir, 'temporal.pid'),
@@ -116,7 +120,12 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     if (external) await checkSearchAttributes(connection, temporal.namespace);
     const codec = o.codec ?? loadCodec(o.dataDir);
     const dataConverter = { payloadCodecs: [codec] };
-    const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
+    const client = new Client({
+      connection,
+      namespace: temporal.namespace,
+      dataConverter,
+      interceptors: tracing?.client,
+    });
 
     let running: { run: Promise<void>; shutdown: () => Promise<void> } | undefined;
     const startWorker = async () => {

@@ -3,7 +3,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { connectionOptions, type TemporalTarget } from './temporal/connection';
-import { prebuiltBundle } from './temporal/bundle';
+import { prebuiltBundle, WORKFLOW_INTERCEPTOR_MODULES } from './temporal/bundle';
+import { workerTracing } from './observability/tracing';
 import { TASK_QUEUE } from './workflows/ids';
 
 export interface WorkerConfig {
@@ -41,11 +42,18 @@ export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker;
   const connection = await NativeConnection.connect(connectionOptions(cfg));
   // Given (tests), else the one `npm run build` wrote (production), else bundled now (development).
   const workflowBundle = cfg.workflowBundle ?? prebuiltBundle();
+  const tracing = workerTracing();
   const worker = await Worker.create({
     connection,
     namespace: cfg.namespace,
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // A bundle carries its workflow interceptors; one built here gets the same as a prebuilt one.
+    interceptors: {
+      ...tracing.interceptors,
+      ...(workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    sinks: tracing.sinks,
     activities: createActivities(cfg.pool),
     dataConverter: cfg.dataConverter,
     maxCachedWorkflows: cfg.maxCachedWorkflows ?? maxCachedWorkflows(),

@@ -27,6 +27,7 @@ import { complianceRoutes } from './routes/compliance';
 import { overviewRoutes } from './routes/overview';
 import { healthProbeRoutes } from './routes/health-probes';
 import { metricsRoutes, type MetricsRouteOptions } from './routes/metrics';
+import { nameServerSpan } from '../observability/http-span';
 import { createMetrics, type ServiceMetrics } from '../observability/metrics';
 
 export interface ApiDeps {
@@ -77,6 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', nameServerSpan);
 
   await app.register(fastifySwagger, {
     openapi: {

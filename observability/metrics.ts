@@ -2,7 +2,7 @@
 //  - counted in this process as things happen: events received (by type and answer) and the
 //    intake's latency;
 //  - read from PostgreSQL when scraped, so that every API process answers the same service-wide
-//    figures however many processes raised, delivered or rolled out: escalations raised, overdue
+//    figures however many processes raised, delivered or rolled out: escalations raised and resolved, overdue
 //    deadlines, the outbox's backlog and failed attempts, rollout progress.
 // The Temporal SDK's own worker metrics are served by its runtime on a port of their own
 // (observability/runtime.ts).
@@ -85,6 +85,20 @@ function registerDatabaseFigures(registry: Registry, pool: Pool): void {
       for (const r of rows) this.inc({ municipality: r.municipality, role: r.role }, r.n);
     },
   });
+  new Counter({
+    name: `${PREFIX}escalations_resolved_total`,
+    help: 'Escalations resolved (their deadline met, cancelled or moved), by municipality, role and resolution (met, met-late, cancelled, superseded)',
+    labelNames: ['municipality', 'role', 'resolution'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await q<{ municipality: string; role: string; resolution: string; n: number }>(
+        `SELECT municipality, role, coalesce(resolution, 'unknown') AS resolution, count(*)::int AS n FROM escalations
+          WHERE resolved_at IS NOT NULL GROUP BY 1, 2, 3`,
+      );
+      this.reset();
+      for (const r of rows) this.inc({ municipality: r.municipality, role: r.role, resolution: r.resolution }, r.n);
+    },
+  });
   new Gauge({
     name: `${PREFIX}overdue_deadlines`,
     help: 'Open deadlines past their overdue time, by municipality (from the projection, at scrape time)',
@@ -101,21 +115,34 @@ function registerDatabaseFigures(registry: Registry, pool: Pool): void {
   });
   new Gauge({
     name: `${PREFIX}outbox_backlog`,
-    help: 'Escalations not yet accepted by the case system (NOTIFY_URL)',
+    help: 'Notices not yet accepted by the case system (NOTIFY_URL), by kind: escalations raised, and resolved',
+    labelNames: ['kind'] as const,
     registers: [registry],
     async collect() {
-      const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM escalations WHERE notified_at IS NULL');
-      this.set(r?.n ?? 0);
+      const [r] = await q<{ raised: number; resolved: number }>(
+        `SELECT count(*) FILTER (WHERE notified_at IS NULL)::int AS raised,
+                count(*) FILTER (WHERE resolved_at IS NOT NULL AND resolution_notified_at IS NULL)::int AS resolved
+           FROM escalations`,
+      );
+      this.set({ kind: 'raised' }, r?.raised ?? 0);
+      this.set({ kind: 'resolved' }, r?.resolved ?? 0);
     },
   });
   new Counter({
     name: `${PREFIX}outbox_delivery_failures_total`,
-    help: 'Failed attempts to deliver an escalation to the case system',
+    help: 'Failed attempts to deliver a notice (escalation raised or resolved) to the case system',
+    labelNames: ['kind'] as const,
     registers: [registry],
     async collect() {
-      const [r] = await q<{ n: number }>('SELECT coalesce(sum(notify_attempts), 0)::int AS n FROM escalations');
+      // The attempt counters include the one that succeeded.
+      const [r] = await q<{ raised: number; resolved: number }>(
+        `SELECT coalesce(sum(notify_attempts - (notified_at IS NOT NULL)::int), 0)::int AS raised,
+                coalesce(sum(resolution_attempts - (resolution_notified_at IS NOT NULL)::int), 0)::int AS resolved
+           FROM escalations`,
+      );
       this.reset();
-      this.inc(r?.n ?? 0);
+      this.inc({ kind: 'raised' }, r?.raised ?? 0);
+      this.inc({ kind: 'resolved' }, r?.resolved ?? 0);
     },
   });
   new Gauge({

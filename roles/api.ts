@@ -5,6 +5,7 @@ import { buildApi } from '../api/server';
 import { PolicyVersionRepository } from '../db/repositories/policy-versions';
 import type { Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
+import { tracing } from '../observability/tracing';
 import { catalogueSource } from '../policies/source';
 import { PolicyStore } from '../policies/store';
 import { connectTemporal, onSignals, openDatabase, requireEnv, sharedCodec } from './common';
@@ -14,7 +15,12 @@ export async function serveApi(log: Logger): Promise<void> {
   const codec = sharedCodec('api');
   const pool = await openDatabase(log);
   const { connection, target } = await connectTemporal(log);
-  const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec] } });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: { payloadCodecs: [codec] },
+    interceptors: tracing()?.client,
+  });
   const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
   const seeded = await policyStore.seed(await catalogueSource().municipalities());
   if (seeded.length) log.info({ municipalities: seeded }, 'policies seeded as version 1');
@@ -38,5 +44,6 @@ export async function serveApi(log: Logger): Promise<void> {
     await api.close();
     await connection.close();
     await pool.end();
+    await tracing()?.shutdown();
   });
 }

@@ -4,6 +4,7 @@
 import { ping } from '../db/ping';
 import type { Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
+import { tracing } from '../observability/tracing';
 import { temporalTargetFromEnv } from '../temporal/connection';
 import { createWorker } from '../worker';
 import { connectTemporal, onSignals, openDatabase, requireEnv, sharedCodec, startSidePort } from './common';
@@ -44,6 +45,7 @@ export async function serveWorker(log: Logger): Promise<void> {
     await connection.close();
     side.server.close();
     await pool.end();
+    await tracing()?.shutdown();
   });
   // A worker that stops by itself (a fatal error) takes the process down: the supervisor restarts it.
   run.catch((err: unknown) => {

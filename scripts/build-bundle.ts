@@ -3,12 +3,15 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BUNDLE_PATH } from '../temporal/bundle';
+import { BUNDLE_PATH, WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/bundle';
 import { WORKFLOWS_PATH } from '../worker';
 
 async function main() {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  });
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
   console.log(

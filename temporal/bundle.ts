@@ -22,3 +22,7 @@ export function prebuiltBundle(
   if (env.NODE_ENV === 'production' && existsSync(BUNDLE_PATH)) return { codePath: BUNDLE_PATH };
   return undefined;
 }
+
+/** Bundled with the workflows wherever a bundle is made (the worker, `npm run build`, the tests, the
+ *  replay): tracing that engages only for traced calls (workflows/tracing-interceptors.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/tracing-interceptors')];

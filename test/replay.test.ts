@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/bundle';
 import { WORKFLOWS_PATH } from '../worker';
 import { TEST_CODEC } from './support/stack';
 
@@ -17,7 +18,12 @@ it('replays the recorded measure histories without non-determinism', { timeout: 
     .filter((f) => f.endsWith('.history.bin'))
     .sort();
   assert.ok(files.length >= 5, `expected recorded histories in ${DIR}`);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // As every worker bundles them: untraced histories must replay through them unchanged.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   const histories = files.map((f) => ({
     workflowId: f,
     history: temporal.api.history.v1.History.decode(readFileSync(join(DIR, f))),

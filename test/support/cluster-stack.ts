@@ -10,6 +10,7 @@ import { PolicyVersionRepository } from '../../db/repositories/policy-versions';
 import type { PolicyStore as PolicyStoreType } from '../../policies/store';
 import { PolicyStore } from '../../policies/store';
 import type { ServiceOptions, Services } from '../../services';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/bundle';
 import { WORKFLOWS_PATH } from '../../worker';
 import { testMunicipality } from '../fixtures/test-policy';
 
@@ -23,7 +24,11 @@ export async function startClusterServices(
 ): Promise<Services & { workflowBundle: { code: string } }> {
   const apis = clusterApis();
   const control = process.env.INDSATSFLOW_CLUSTER_CONTROL!;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietLogger,
+  });
   const pool = createPool(process.env.DATABASE_URL!);
   // The API processes read policies from the database: the test municipality is seeded there.
   const store: PolicyStoreType = new PolicyStore(new PolicyVersionRepository(pool));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { EncryptionCodec } from '../../codec/encryption-codec';
 import { catalogueSource } from '../../policies/source';
 import { startServices, type ServiceOptions, type Services } from '../../services';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/bundle';
 import { WORKFLOWS_PATH } from '../../worker';
 import { testMunicipality } from '../fixtures/test-policy';
 import { clusterApis, nextApi, startClusterServices } from './cluster-stack';
@@ -39,7 +40,11 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
   if (clusterApis().length) return withHttp(await startClusterServices({ codec: TEST_CODEC, ...options }, quietLogger));
   const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietLogger,
+  });
   const s = await startServices({
     dataDir,
     uiPort: null,
