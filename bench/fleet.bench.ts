@@ -63,7 +63,11 @@ function cpuOf(pid: number | undefined, tree = false): number {
   const below = new Set([pid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const p of all) if (p.s && !below.has(p.pid) && below.has(p.s.ppid)) (below.add(p.pid), (grew = true));
+    for (const p of all)
+      if (p.s && !below.has(p.pid) && below.has(p.s.ppid)) {
+        below.add(p.pid);
+        grew = true;
+      }
   }
   for (const p of all) if (p.s && below.has(p.pid)) total += p.s.cpu;
   return total;
