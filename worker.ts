@@ -22,6 +22,16 @@ export interface WorkerConfig {
   maxCachedWorkflows?: number;
 }
 
+/** Reads a whole number of at least `min` from the environment, else the default. */
+function envInt(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${name} must be a whole number of at least ${min} (it is ${raw})`);
+  return v;
+}
+
 export const WORKFLOWS_PATH = require.resolve('./workflows/index');
 
 /**
@@ -33,10 +43,39 @@ export const WORKFLOWS_PATH = require.resolve('./workflows/index');
  * is about 370 MB above the process's 330 MB at start. See bench/RESULTS.md (npm run bench:memory).
  */
 export function maxCachedWorkflows(): number {
-  const v = Number(process.env.INDSATSFLOW_MAX_CACHED_WORKFLOWS);
-  return Number.isInteger(v) && v >= 0 ? v : DEFAULT_MAX_CACHED_WORKFLOWS;
+  return envInt('INDSATSFLOW_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS);
 }
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+
+/** Workflow tasks the worker runs at once (the SDK's default, 40, made explicit): a measure's task
+ *  is a few milliseconds of CPU, so more in flight adds memory, not throughput, on a small host. It
+ *  cannot exceed the cache (the SDK's rule), so a smaller cache lowers it. */
+export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 40;
+
+/** How long a task waits on the sticky queue of the worker that cached its workflow before it
+ *  goes to any worker (and is replayed there). The SDK's 10 s is what every measure's first task
+ *  waited after a worker restart (issue 14); a live worker picks its sticky tasks up in
+ *  milliseconds, so 3 s loses nothing while it runs and a restart costs 3 s, not 10. */
+export const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 3_000;
+
+/** The worker's sizing for its share of the live measures, from the environment (README). */
+export function workerSizing(
+  cache = maxCachedWorkflows(),
+): Pick<
+  WorkerOptions,
+  'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'stickyQueueScheduleToStartTimeout'
+> {
+  const concurrent = envInt('INDSATSFLOW_MAX_CONCURRENT_WORKFLOW_TASKS', DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS, 1);
+  return {
+    maxCachedWorkflows: cache,
+    maxConcurrentWorkflowTaskExecutions: cache > 0 ? Math.min(concurrent, cache) : concurrent,
+    stickyQueueScheduleToStartTimeout: envInt(
+      'INDSATSFLOW_STICKY_SCHEDULE_TO_START_MS',
+      DEFAULT_STICKY_SCHEDULE_TO_START_MS,
+      1,
+    ),
+  };
+}
 
 export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(connectionOptions(cfg));
@@ -56,7 +95,7 @@ export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker;
     sinks: tracing.sinks,
     activities: createActivities(cfg.pool),
     dataConverter: cfg.dataConverter,
-    maxCachedWorkflows: cfg.maxCachedWorkflows ?? maxCachedWorkflows(),
+    ...workerSizing(cfg.maxCachedWorkflows),
   });
   return { worker, connection };
 }

@@ -6,7 +6,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -14,6 +14,9 @@ const te = new TextEncoder();
 const td = new TextDecoder();
 
 export class EncryptionCodec implements PayloadCodec {
+  /** Each key imported once: a raw Buffer handed to createCipheriv is imported again per payload. */
+  private readonly imported = new Map<string, KeyObject>();
+
   /** keys by id; the first is used to encrypt, all of them to decrypt. */
   constructor(
     private readonly keys: ReadonlyMap<string, Buffer>,
@@ -22,8 +25,18 @@ export class EncryptionCodec implements PayloadCodec {
     if (!keys.has(current)) throw new Error(`no key ${current}`);
   }
 
+  private key(id: string): KeyObject | undefined {
+    let k = this.imported.get(id);
+    if (!k) {
+      const raw = this.keys.get(id);
+      if (!raw) return undefined;
+      this.imported.set(id, (k = createSecretKey(raw)));
+    }
+    return k;
+  }
+
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    const key = this.keys.get(this.current)!;
+    const key = this.key(this.current)!;
     return payloads.map((p) => {
       const plain = temporal.api.common.v1.Payload.encode(p).finish();
       const iv = randomBytes(12);
@@ -37,7 +50,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       if (!p.metadata || td.decode(p.metadata[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== ENCODING) return p;
       const id = td.decode(p.metadata[KEY_ID] ?? new Uint8Array());
-      const key = this.keys.get(id);
+      const key = this.key(id);
       if (!key) throw new Error(`payload encrypted with unknown key id ${id}`);
       const buf = Buffer.from(p.data ?? new Uint8Array());
       const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));

@@ -15,7 +15,7 @@ import {
   upperBound,
 } from './dates';
 import { packageOn } from './delivery';
-import { countingFollowUps, type Facts } from './facts';
+import { countingFollowUps, datedFacts, type Facts } from './facts';
 import type {
   Anchor,
   ApproverRole,
@@ -130,8 +130,9 @@ function settle(d: Deadline, on: IsoDate | undefined, by: string | undefined, at
 const derived = new WeakMap<Facts, WeakMap<MeasurePolicy, readonly Deadline[]>>();
 
 export function deriveDeadlines(policy: MeasurePolicy, f: Facts): Deadline[] {
-  let byPolicy = derived.get(f);
-  if (!byPolicy) derived.set(f, (byPolicy = new WeakMap()));
+  const key = datedFacts(f);
+  let byPolicy = derived.get(key);
+  if (!byPolicy) derived.set(key, (byPolicy = new WeakMap()));
   let ds = byPolicy.get(policy);
   if (!ds) byPolicy.set(policy, (ds = Object.freeze(derive(policy, f))));
   return ds as Deadline[];

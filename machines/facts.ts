@@ -62,6 +62,23 @@ export const emptyFacts = (): Facts => ({
   now: 0,
 });
 
+// The clock moves `now` and nothing else, and deadlines are derived from the dated facts alone; so
+// facts that differ from earlier ones only in `now` remember those earlier ones, and a derivation
+// cached for them serves every later tick (the loop ticks on every wake).
+const datedAs = new WeakMap<Facts, Facts>();
+
+/** The same facts with the clock at `now`. */
+export function withNow(f: Facts, now: number): Facts {
+  const next = { ...f, now };
+  datedAs.set(next, datedAs.get(f) ?? f);
+  return next;
+}
+
+/** The first facts object with these same dated facts: the key a derivation is cached under. */
+export function datedFacts(f: Facts): Facts {
+  return datedAs.get(f) ?? f;
+}
+
 export function currentPeriod(f: Facts): PackagePeriod | undefined {
   return f.periods[f.periods.length - 1];
 }

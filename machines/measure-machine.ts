@@ -8,7 +8,7 @@
 import { assign, setup } from 'xstate';
 import { dateOf } from './dates';
 import { deriveDeadlines } from './deadlines';
-import { emptyFacts, type Facts } from './facts';
+import { emptyFacts, withNow, type Facts } from './facts';
 import type { MachineEvent, MeasureEvent } from './event-catalogue';
 import { brokenRule } from './rules';
 import type { MeasurePolicy } from '../policies/types';
@@ -159,9 +159,11 @@ export const measureMachine = setup({
       facts: ({ context, event }) =>
         event.type === 'clock' ? context.facts : record(context.facts, event, context.policy),
     }),
+    // A clock that has not moved on keeps the facts object, and one that has keeps the derivation
+    // cached for its dated facts (facts.ts): a tick re-derives nothing.
     tick: assign({
       facts: ({ context, event }) =>
-        event.type === 'clock' ? { ...context.facts, now: Math.max(context.facts.now, event.now) } : context.facts,
+        event.type === 'clock' && event.now > context.facts.now ? withNow(context.facts, event.now) : context.facts,
     }),
   },
 }).createMachine({

@@ -1,6 +1,6 @@
 // The measure machine as plain functions over plain data: what the workflow, the preview and the
 // tests call. Snapshots persist as a small DTO (state + context), never as live actors.
-import { initialTransition, transition } from 'xstate';
+import { createActor, initialTransition, type AnyActorScope, type AnyStateMachine } from 'xstate';
 import { deriveDeadlines, type Deadline } from './deadlines';
 import type { MachineEvent, MeasureEvent } from './event-catalogue';
 import { listensTo, MACHINE_VERSION, measureMachine, type MeasureContext, type MeasureState } from './measure-machine';
@@ -15,12 +15,41 @@ export interface MeasureSnapshot {
 
 type Live = ReturnType<typeof measureMachine.resolveState>;
 
+// The live machine snapshot behind each DTO this module made: the next event on it need not
+// resolve the state again. A DTO read from a payload (a new run, a query) is resolved once.
+const lives = new WeakMap<MeasureSnapshot, Live>();
+
 function live(s: MeasureSnapshot): Live {
-  return measureMachine.resolveState({ value: s.state, context: s.context });
+  let l = lives.get(s);
+  if (!l) lives.set(s, (l = measureMachine.resolveState({ value: s.state, context: s.context })));
+  return l;
 }
 
 function dto(s: Live): MeasureSnapshot {
-  return { machineVersion: MACHINE_VERSION, state: s.value as MeasureState, context: s.context };
+  const d: MeasureSnapshot = { machineVersion: MACHINE_VERSION, state: s.value as MeasureState, context: s.context };
+  lives.set(d, s);
+  return d;
+}
+
+// xstate's `transition()` builds a throwaway actor per call, and building it runs the machine's
+// context factory without input (which throws, and is caught): a quarter of an event's cost. The
+// machine spawns nothing and its actions are all `assign`s, so one inert scope serves every call.
+let scope: AnyActorScope | undefined;
+function inertScope(): AnyActorScope {
+  if (scope) return scope;
+  const self = createActor(measureMachine as AnyStateMachine);
+  scope = {
+    self,
+    defer: () => {},
+    id: '',
+    logger: () => {},
+    sessionId: '',
+    stopChild: () => {},
+    system: self.system,
+    emit: () => {},
+    actionExecutor: () => {},
+  } as unknown as AnyActorScope;
+  return scope;
 }
 
 export function newMeasure(policy: MeasurePolicy): MeasureSnapshot {
@@ -28,13 +57,16 @@ export function newMeasure(policy: MeasurePolicy): MeasureSnapshot {
   return dto(s);
 }
 
+/** The clock reads `now`. A clock that has not moved on changes nothing in a snapshot this module
+ *  made (its state is already the one its facts route to), so the validator, the handler and the
+ *  loop of one activation tick once between them. */
 export function tick(s: MeasureSnapshot, now: number): MeasureSnapshot {
+  if (now <= s.context.facts.now && lives.has(s)) return s;
   return step(s, { type: 'clock', now });
 }
 
 function step(s: MeasureSnapshot, e: MachineEvent): MeasureSnapshot {
-  const [next] = transition(measureMachine, live(s), e);
-  return dto(next);
+  return dto(measureMachine.transition(live(s), e, inertScope()));
 }
 
 /** The machine's judgement of one event at `now`: the snapshot it leads to, or the refusal. */

@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 
 import {
   addToDate,
@@ -159,6 +160,47 @@ describe('properties', () => {
         assert.equal(dateOf(over), addToDate(d, 'P1D'));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+// The hot path does its sums on integer days (issue 14); temporal-polyfill stays the reference.
+describe('the integer day arithmetic agrees with temporal-polyfill', () => {
+  const ZONE = 'Europe/Copenhagen';
+  const durations = ['P0D', 'P1D', 'P14D', 'P2W', 'P6W', 'P1M', 'P3M', 'P6M', 'P1Y', 'P17Y6M', 'P1Y2M3W4D'];
+  const times = ['PT1H', 'PT30M', 'PT2H30M', 'PT45S'];
+  // 1980 to 2100, often within hours of a Danish midnight (the DST nights included).
+  const instant = fc
+    .tuple(fc.integer({ min: 315_532_800_000, max: 4_102_444_800_000 }), fc.integer({ min: -3, max: 3 }), fc.boolean())
+    .map(([ms, h, atMidnight]) =>
+      atMidnight
+        ? Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ZONE).startOfDay().epochMilliseconds + h * HOUR
+        : ms,
+    );
+
+  test('dateOf and addToInstant', () => {
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...durations, ...times), (ms, d) => {
+        const zoned = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ZONE);
+        assert.equal(dateOf(ms), zoned.toPlainDate().toString());
+        assert.equal(addToInstant(ms, d), zoned.add(Temporal.Duration.from(d)).epochMilliseconds);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('addToDate and daysBetween', () => {
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...durations), fc.integer({ min: -1000, max: 1000 }), (ms, d, n) => {
+        const day = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ZONE).toPlainDate();
+        assert.equal(
+          addToDate(day.toString(), d),
+          day.add(Temporal.Duration.from(d), { overflow: 'constrain' }).toString(),
+        );
+        const other = day.add({ days: n });
+        assert.equal(daysBetween(day.toString(), other.toString()), n);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

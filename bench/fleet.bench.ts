@@ -1,22 +1,30 @@
-// Benchmark: the memory a live measure costs the worker. Starts the embedded stack (this process
+// Benchmark: what a fleet of live measures costs at rest. Starts the embedded stack (this process
 // hosts the worker and the API, as `npm start` does), measures it with no measures, grants N
 // Hjørring measures that then sleep until their deadlines (live, as in production), and measures
-// again in the same run.
+// again in the same run: memory per 1,000 live measures, the CPU each process uses over a minute
+// at rest (targets: the service under 5 % of one core, under 1 GB), and what the cache buys: a
+// query to a measure still cached against one evicted (replayed from its history first).
 //
-//   npm run bench:memory -- [N]        (default 1000; INDSATSFLOW_MAX_CACHED_WORKFLOWS to vary the cache)
+//   npm run bench:fleet -- [N]         (default 10000; INDSATSFLOW_MAX_CACHED_WORKFLOWS to vary the
+//                                        cache, BENCH_IDLE_S the rest period, default 60)
 //
 // RSS is what counts (the workflows run in a worker thread whose heap is outside this thread's
 // heapUsed); heapUsed and external are shown for the main thread. Temporal's and PostgreSQL's own
 // RSS are shown beside, for scale: they are separate processes.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addToDate, dateOf } from '../machines/dates';
 import { startServices } from '../services';
-import { maxCachedWorkflows } from '../worker';
+import { workerSizing } from '../worker';
+import { measureQuery } from '../workflows/definitions';
+import { measureWorkflowId } from '../workflows/ids';
 
-const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 1_000);
+const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10_000);
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+/** Queries timed against the newest (cached) and the oldest (evicted, when N > cache) measures. */
+const PROBES = Math.min(200, Math.floor(N / 4));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,6 +39,38 @@ function rssOf(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+const TICK_HZ = 100; // USER_HZ: /proc's CPU times are in these ticks on Linux
+
+/** CPU seconds used so far by a process and, with `tree`, every process below it. */
+function cpuOf(pid: number | undefined, tree = false): number {
+  if (!pid) return 0;
+  const stat = (p: number) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / TICK_HZ };
+    } catch {
+      return undefined;
+    }
+  };
+  if (!tree) return stat(pid)?.cpu ?? 0;
+  let total = 0;
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => ({ pid: Number(d), s: stat(Number(d)) }));
+  const below = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all)
+      if (p.s && !below.has(p.pid) && below.has(p.s.ppid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+  }
+  for (const p of all) if (p.s && below.has(p.pid)) total += p.s.cpu;
+  return total;
 }
 
 interface Sample {
@@ -67,9 +107,9 @@ async function main() {
   const t0 = Date.now();
   const s = await startServices({ dataDir, uiPort: null, persistTemporal: true });
   const pids = () => ({ temporal: s.stack!.temporal.pid(), postgres: s.stack!.postgres.pid() });
-  log(
-    `stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${cpus().length} cores; N = ${N}; maxCachedWorkflows = ${maxCachedWorkflows()}`,
-  );
+  const sizing = workerSizing();
+  const sized = `maxCachedWorkflows ${sizing.maxCachedWorkflows}, maxConcurrentWorkflowTaskExecutions ${sizing.maxConcurrentWorkflowTaskExecutions}, stickyQueueScheduleToStartTimeout ${String(sizing.stickyQueueScheduleToStartTimeout)} ms`;
+  log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${cpus().length} cores; N = ${N}; ${sized}`);
   try {
     const base = await sample(pids());
     log(`baseline (0 measures): rss ${(base.rss / MB).toFixed(0)} MB, heap ${(base.heapUsed / MB).toFixed(0)} MB`);
@@ -120,11 +160,40 @@ async function main() {
     }
     const live = await sample(pids());
 
+    // At rest: every measure sleeps until its first deadline, weeks away.
+    log(`at rest for ${IDLE_S} s`);
+    const p = pids();
+    const c0 = { service: process.cpuUsage(), temporal: cpuOf(p.temporal), postgres: cpuOf(p.postgres, true) };
+    const w0 = Date.now();
+    await sleep(IDLE_S * 1000);
+    const wall = (Date.now() - w0) / 1000;
+    const cs = process.cpuUsage(c0.service);
+    const idle = {
+      service: (cs.user + cs.system) / 1e6 / wall,
+      temporal: (cpuOf(p.temporal) - c0.temporal) / wall,
+      postgres: (cpuOf(p.postgres, true) - c0.postgres) / wall,
+    };
+
+    // What the cache buys: queries, one at a time, to the newest measures (still cached) and to
+    // the oldest (evicted once N exceeds the cache, so each is replayed from its history first).
+    const probe = async (from: number) => {
+      const t = Date.now();
+      for (let i = from; i < from + PROBES; i++)
+        await s.client.workflow
+          .getHandle(measureWorkflowId('hjorring', `MEM-${String(i).padStart(6, '0')}`))
+          .query(measureQuery);
+      return (Date.now() - t) / PROBES;
+    };
+    const newest = await probe(N - PROBES);
+    const oldest = await probe(0);
+    const after = await sample(pids());
+
     const per1000 = (a: number, b: number) => ((b - a) / MB / (N - failed)) * 1000;
     const row = (what: string, a: number, b: number) =>
       `| ${what} | ${(a / MB).toFixed(0)} | ${(b / MB).toFixed(0)} | ${(b / a).toFixed(2)} | ${per1000(a, b).toFixed(1)} |`;
+    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
     console.log(`
-N = ${N - failed} live measures, maxCachedWorkflows = ${maxCachedWorkflows()}
+N = ${N - failed} live measures; ${sized}
 
 | what | 0 measures (MB) | N live (MB) | ratio | per 1,000 live (MB) |
 |---|---|---|---|---|
@@ -133,6 +202,15 @@ ${row('main-thread heap used', base.heapUsed, live.heapUsed)}
 ${row('main-thread external', base.external, live.external)}
 ${row('Temporal dev server RSS', base.temporal, live.temporal)}
 ${row('PostgreSQL postmaster RSS', base.postgres, live.postgres)}
+
+| at rest for ${wall.toFixed(0)} s | CPU (% of one core) |
+|---|---|
+| service (worker + API) | ${pct(idle.service)} (target < 5 %) |
+| Temporal dev server | ${pct(idle.temporal)} |
+| PostgreSQL (all its processes) | ${pct(idle.postgres)} |
+
+service RSS: ${(live.rss / MB).toFixed(0)} MB with ${N - failed} live (target < 1,024 MB); ${(after.rss / MB).toFixed(0)} MB after the probes
+query to a cached measure (newest ${PROBES}): ${newest.toFixed(1)} ms; to an evicted one (oldest ${PROBES}): ${oldest.toFixed(1)} ms
 `);
   } finally {
     await s.stop();
