@@ -43,9 +43,11 @@ function rssOf(pid: number | undefined): number {
 
 const TICK_HZ = 100; // USER_HZ: /proc's CPU times are in these ticks on Linux
 
-/** CPU seconds used so far by a process and, with `tree`, every process below it. */
-function cpuOf(pid: number | undefined, tree = false): number {
-  if (!pid) return 0;
+/** CPU seconds used so far by a process and, with `tree`, by each process below it, by pid (a
+ *  difference is taken over the pids present at both ends: a backend that exits takes its time). */
+function cpuOf(pid: number | undefined, tree = false): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!pid) return out;
   const stat = (p: number) => {
     try {
       const f = readFileSync(`/proc/${p}/stat`, 'utf8');
@@ -55,8 +57,11 @@ function cpuOf(pid: number | undefined, tree = false): number {
       return undefined;
     }
   };
-  if (!tree) return stat(pid)?.cpu ?? 0;
-  let total = 0;
+  if (!tree) {
+    const s = stat(pid);
+    if (s) out.set(pid, s.cpu);
+    return out;
+  }
   const all = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map((d) => ({ pid: Number(d), s: stat(Number(d)) }));
@@ -69,7 +74,13 @@ function cpuOf(pid: number | undefined, tree = false): number {
         grew = true;
       }
   }
-  for (const p of all) if (p.s && below.has(p.pid)) total += p.s.cpu;
+  for (const p of all) if (p.s && below.has(p.pid)) out.set(p.pid, p.s.cpu);
+  return out;
+}
+
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) if (before.has(pid)) total += cpu - before.get(pid)!;
   return total;
 }
 
@@ -173,8 +184,8 @@ async function main() {
     const cs = process.cpuUsage(c0.service);
     const idle = {
       service: (cs.user + cs.system) / 1e6 / wall,
-      temporal: (cpuOf(p.temporal) - c0.temporal) / wall,
-      postgres: (cpuOf(p.postgres, true) - c0.postgres) / wall,
+      temporal: cpuSince(c0.temporal, cpuOf(p.temporal)) / wall,
+      postgres: cpuSince(c0.postgres, cpuOf(p.postgres, true)) / wall,
     };
 
     // What the cache buys: queries, one at a time, to the newest measures (still cached) and to
