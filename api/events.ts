@@ -15,6 +15,7 @@ import { decide, newMeasure } from '../machines/measure';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
+import { SA } from '../workflows/search-attributes';
 import {
   eventsUpdate,
   eventUpdate,
@@ -64,7 +65,15 @@ interface BatchItem {
 /** What update-with-start needs for a grant the machine accepts, or the answer refusing it. */
 type GrantPlan =
   | { refused: Answer }
-  | { refused?: undefined; input: MeasureWorkflowInput; workflowId: string; event: MeasureEvent; summary: string };
+  | {
+      refused?: undefined;
+      input: MeasureWorkflowInput;
+      workflowId: string;
+      event: MeasureEvent;
+      summary: string;
+      municipality: string;
+      measureType: string;
+    };
 
 export class EventIntake {
   private readonly inbox: InboxRepository;
@@ -315,6 +324,8 @@ export class EventIntake {
       input,
       event,
       workflowId: measureWorkflowId(municipality, e.subject),
+      municipality,
+      measureType,
       summary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
     };
   }
@@ -329,6 +340,14 @@ export class EventIntake {
       // a granted measure is found by its projection above, closed or not.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: plan.summary,
+      // What a new measure shows before its grant is applied, set with the start: the workflow
+      // upserts only what its grant then changes (each upsert is a command and a history event).
+      typedSearchAttributes: [
+        { key: SA.Municipality, value: plan.municipality },
+        { key: SA.MeasureType, value: plan.measureType },
+        { key: SA.MeasureState, value: 'new' },
+        { key: SA.EscalationLevel, value: 0 },
+      ],
     });
   }
 

@@ -6,11 +6,14 @@ import { fastMeasureType, testMunicipality } from '../test/fixtures/test-policy'
 export const BENCH_MUNICIPALITY = 'benchby';
 export const BENCH_TYPE = 'hurtig-stoette';
 
-export function benchMunicipality(firstFollowUp: string): MunicipalityPolicy {
+/** `oneLevel`: a ladder whose second step is an hour away, so that a deadline falling due raises
+ *  exactly one escalation within the benchmark. */
+export function benchMunicipality(firstFollowUp: string, oneLevel = false): MunicipalityPolicy {
   const m = testMunicipality();
   const t = fastMeasureType();
   return {
     ...m,
+    escalation: oneLevel ? [m.escalation[0], { ...m.escalation[2], level: 2 }] : m.escalation,
     municipality: BENCH_MUNICIPALITY,
     name: 'Benchby Kommune (benchmark)',
     measureTypes: [
