@@ -114,6 +114,8 @@ export class MeasureHost {
    *  past it; the loop projects whenever they differ. */
   private projectedRevision: number;
   private updatesThisRun = 0;
+  /** The local activities the loop started and has not waited for (one-task runs). */
+  private readonly inFlight: Array<Promise<unknown>> = [];
   private lastAttributes = '';
   /** The update validator's judgement, reused by its handler (same event, snapshot and instant):
    *  the machine judges each event once. */
@@ -302,7 +304,6 @@ export class MeasureHost {
    *  per deadline, only the level now due and only once the measure is quiet). Then the
    *  projection follows if anything changed. */
   async raiseDue(now: number): Promise<void> {
-    if (this.oneTask) return this.raiseDueInOneTask(now);
     const before = this.state;
     this.snapshot = tick(this.snapshot, now);
     const ladder = this.snapshot.context.policy.escalation;
@@ -354,10 +355,13 @@ export class MeasureHost {
     );
   }
 
-  /** As raiseDue, deciding everything first and then running the resolutions, the escalations
-   *  and the projection together as local activities: one workflow task per wake, so that many
-   *  deadlines falling due together are raised in one wave, not three. */
-  private async raiseDueInOneTask(now: number): Promise<void> {
+  /** As raiseDue, but synchronous: it decides everything and starts the resolutions, the
+   *  escalations and the projection together as local activities, in the activation that woke
+   *  it, so that many deadlines falling due together are raised in one wave, not three. The loop
+   *  does not wait for them before it sets its timer: its commands never depend on when a local
+   *  activity's result arrives, which could differ between a run and its replay. `settled()`
+   *  waits for them before the run ends or continues-as-new. */
+  raiseDueInOneTask(now: number): void {
     const before = this.state;
     this.snapshot = tick(this.snapshot, now);
     const ladder = this.snapshot.context.policy.escalation;
@@ -401,7 +405,12 @@ export class MeasureHost {
       work.push(this.project());
     }
     upsertChangedAttributes(this.snapshot, ds, this.levelOf(), now);
-    await Promise.all(work);
+    this.inFlight.push(...work);
+  }
+
+  /** Every local activity the loop started has finished. */
+  async settled(): Promise<void> {
+    while (this.inFlight.length > 0) await Promise.all(this.inFlight.splice(0));
   }
 
   /** The next instant the loop must wake: a deadline or escalation step falls due, or the
@@ -478,6 +487,10 @@ export class MeasureHost {
 
 export async function measureWorkflow(input: MeasureWorkflowInput): Promise<MeasureState> {
   const host = new MeasureHost(input.measureId, workflowInfo().workflowId, input);
+  // Decided before any handler runs (an update-with-start's update runs in the first activation),
+  // once per run: a run that started on older code keeps its way until it continues-as-new.
+  host.oneTask = patched(ONE_TASK_PATCH);
+  host.ladders ||= host.oneTask;
 
   setHandler(measureQuery, () => host.view());
   setHandler(snapshotQuery, () => host.machineState());
@@ -489,12 +502,12 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   for (;;) {
     const now = Date.now();
     host.ladders ||= patched(LADDERS_PATCH);
-    // Only with ladders: the one-task path raises by ladder. Old runs without ladders stay as they were.
-    host.oneTask ||= host.ladders && patched(ONE_TASK_PATCH);
-    await host.raiseDue(now);
+    if (host.oneTask) host.raiseDueInOneTask(now);
+    else await host.raiseDue(now);
 
     if (host.state === 'closed') {
       await condition(allHandlersFinished);
+      await host.settled();
       return host.state;
     }
     if (host.ladders && host.state === 'new') {
@@ -508,6 +521,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     }
     if (host.shouldContinueAsNew()) {
       await condition(allHandlersFinished);
+      await host.settled();
       await continueAsNew<typeof measureWorkflow>({
         measureId: input.measureId,
         policy: host.snapshot.context.policy,
@@ -543,12 +557,14 @@ class Alarm {
     if (at === undefined) return;
     const scope = new CancellationScope();
     this.scope = scope;
-    scope.run(() => sleep(Math.max(at - now, 1))).then(
-      () => {
-        if (this.scope === scope) this.fired = true;
-      },
-      () => undefined, // cancelled: a new instant replaced it
-    );
+    scope
+      .run(() => sleep(Math.max(at - now, 1)))
+      .then(
+        () => {
+          if (this.scope === scope) this.fired = true;
+        },
+        () => undefined, // cancelled: a new instant replaced it
+      );
   }
 
   rang(): boolean {
@@ -622,7 +638,12 @@ interface Attributes {
   pkg?: string;
 }
 
-function attributesOf(snap: MeasureSnapshot, ds: Deadline[], levelOf: (d: Deadline) => number, now: number): Attributes {
+function attributesOf(
+  snap: MeasureSnapshot,
+  ds: Deadline[],
+  levelOf: (d: Deadline) => number,
+  now: number,
+): Attributes {
   const { policy, facts } = snap.context;
   const pending = ds.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt - b.dueAt);
   const overdue = pending.filter((d) => isOverdue(d, now));
