@@ -23,6 +23,7 @@ import { decide, newMeasure } from '../machines/measure';
 import { measurePolicyOf, type PolicySource } from '../policies/source';
 import type { MeasureTypePolicy } from '../policies/types';
 import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
+import { SA } from '../workflows/search-attributes';
 import {
   eventsUpdate,
   eventUpdate,
@@ -156,6 +157,8 @@ type GrantPlan =
       /** A measure already granted: this is its grant again (the workflow answers duplicate) or
        *  another grant (the machine refuses it); a closed workflow is not started again. */
       granted: boolean;
+      municipality: string;
+      measureType: string;
     };
 
 export class EventIntake {
@@ -531,6 +534,8 @@ export class EventIntake {
       input,
       event,
       workflowId,
+      municipality,
+      measureType,
       summary: `${municipality} · ${measureType}${pkg ? ` · ${pkg}` : ''}`,
       granted: existing !== undefined,
     };
@@ -566,6 +571,14 @@ export class EventIntake {
       // a granted measure's workflow is never started again.
       workflowIdReusePolicy: plan.granted ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
       staticSummary: plan.summary,
+      // What a new measure shows before its grant is applied, set with the start: the workflow
+      // upserts only what its grant then changes (each upsert is a command and a history event).
+      typedSearchAttributes: [
+        { key: SA.Municipality, value: plan.municipality },
+        { key: SA.MeasureType, value: plan.measureType },
+        { key: SA.MeasureState, value: 'new' },
+        { key: SA.EscalationLevel, value: 0 },
+      ],
     });
   }
 

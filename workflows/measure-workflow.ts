@@ -6,6 +6,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -13,8 +14,10 @@ import {
   metricMeter,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -68,6 +71,10 @@ const UNGRANTED_WAIT_MS = 10_000;
 /** Marks the runs that keep one ladder per deadline (catch-up, settling, resolutions) and end
  *  themselves when never granted; runs recorded before it replay as they were. */
 export const LADDERS_PATCH = 'escalation-ladders';
+/** Marks the runs that do one workflow task per event and per wake: the projection once per event,
+ *  escalations raised and resolved, all as local activities in the task that decided them, and
+ *  only the search attributes that changed upserted. Runs recorded before it replay as they were. */
+export const ONE_TASK_PATCH = 'one-task-per-wake';
 
 type BatchJudgement =
   | { e: MeasureEvent; outcome: 'duplicate' }
@@ -75,6 +82,13 @@ type BatchJudgement =
   | { e: MeasureEvent; outcome: 'refused'; decision: Extract<Decision, { accepted: false }> };
 
 const acts = proxyActivities<MeasureActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+/** The same activities run in the worker that runs the workflow task: no task queue round trip,
+ *  no extra workflow task, one marker in history. All are idempotent, so a task that fails after
+ *  running them runs them again harmlessly. */
+const local = proxyLocalActivities<MeasureActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -94,6 +108,9 @@ export class MeasureHost {
   /** Whether this run keeps one ladder per deadline: decided by the loop (patched), once true
    *  stays true. */
   ladders = false;
+  /** Whether this run does one workflow task per event and per wake (ONE_TASK_PATCH): decided by
+   *  the loop, once true stays true. */
+  oneTask = false;
   /** The revision of the last view built: every projection carries a new one, and the projection
    *  keeps only newer revisions. Carried across continue-as-new. */
   revision: number;
@@ -101,6 +118,8 @@ export class MeasureHost {
    *  past it; the loop projects whenever they differ. */
   private projectedRevision: number;
   private updatesThisRun = 0;
+  /** The local activities the loop started and has not waited for (one-task runs). */
+  private readonly inFlight: Array<Promise<unknown>> = [];
   private lastAttributes = '';
   /** Writes the database refused for good in this run (shown in the current details). */
   private refusals = 0;
@@ -169,10 +188,17 @@ export class MeasureHost {
     this.lastEventAt = Date.now();
     this.updatesThisRun++;
     this.revision++;
-    await this.projectApplied(before, [e.eventId]);
-    // Projected before the answer, so the loop need not project the same view again. Histories
-    // recorded before this change projected twice: patched() keeps them replaying.
-    if (patched('event-projected-once')) this.markProjected();
+    if (this.oneTask) {
+      // Marked before the await: the loop wakes in this same activation and must not project
+      // the same view again.
+      this.markProjected();
+      await this.projectApplied(before, [e.eventId]);
+    } else {
+      await this.projectApplied(before, [e.eventId]);
+      // Meant to project once; it never took effect, because the loop wakes before this await
+      // returns. Kept so that the histories recorded with it replay.
+      if (patched('event-projected-once')) this.markProjected();
+    }
     const w = warnings(this.snapshot.context.policy, e, this.snapshot.context.facts);
     return w.length ? { ...this.result(false), warnings: w } : this.result(false);
   }
@@ -228,8 +254,13 @@ export class MeasureHost {
       this.lastEventAt = now;
       this.updatesThisRun++;
       this.revision++;
-      await this.projectApplied(before, applied);
-      this.markProjected();
+      if (this.oneTask) {
+        this.markProjected();
+        await this.projectApplied(before, applied);
+      } else {
+        await this.projectApplied(before, applied);
+        this.markProjected();
+      }
     }
     return out;
   }
@@ -262,9 +293,14 @@ export class MeasureHost {
     if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
     this.updatesThisRun++;
     this.revision++;
-    await this.projectOrRecord();
     // Projected here, before the answer: the loop need not project the same view again.
-    this.markProjected();
+    if (this.oneTask) {
+      this.markProjected();
+      await this.projectOrRecord();
+    } else {
+      await this.projectOrRecord();
+      this.markProjected();
+    }
     return {
       measureId: this.measureId,
       state: this.state,
@@ -339,6 +375,67 @@ export class MeasureHost {
     );
   }
 
+  /** As raiseDue, but synchronous: it decides everything and starts the resolutions, the
+   *  escalations and the projection together as local activities, in the activation that woke
+   *  it, so that many deadlines falling due together are raised in one wave, not three. The loop
+   *  does not wait for them before it sets its timer: its commands never depend on when a local
+   *  activity's result arrives, which could differ between a run and its replay. `settled()`
+   *  waits for them before the run ends or continues-as-new. */
+  raiseDueInOneTask(now: number): void {
+    const before = this.state;
+    this.snapshot = tick(this.snapshot, now);
+    const ladder = this.snapshot.context.policy.escalation;
+    const ds = deadlines(this.snapshot);
+    const work: Array<Promise<unknown>> = [];
+    const ended = resolutions(ds, this.snapshot.context.facts, this.open, now);
+    if (ended.length > 0) {
+      work.push(
+        local.resolveEscalations({
+          measureId: this.measureId,
+          resolvedAt: new Date(now).toISOString(),
+          ladders: ended.map((r) => ({ deadlineIds: r.deadlineIds, resolution: r.resolution })),
+        }),
+      );
+      for (const r of ended) this.open.delete(r.ladderId);
+    }
+    const due = judgeLadders(ds, ladder, reachedLevels(this.raised), now, this.quietFrom()).due;
+    const g = this.snapshot.context.facts.grant;
+    for (const esc of due) {
+      work.push(
+        this.recordingRefusal(
+          local.raiseEscalation({
+            measureId: this.measureId,
+            workflowId: this.workflowId,
+            municipality: this.snapshot.context.policy.municipality,
+            deadlineId: esc.deadline.id,
+            deadlineKind: esc.deadline.kind,
+            dueOn: esc.deadline.dueOn,
+            level: esc.step.level,
+            role: esc.step.role,
+            raisedAt: new Date(now).toISOString(),
+            caseworkerId: g?.caseworkerId ?? null,
+            teamId: g?.teamId ?? null,
+          }),
+          'escalation',
+        ),
+      );
+      this.raised.add(esc.key);
+      if (esc.ladderId !== undefined) this.open.add(esc.ladderId);
+    }
+    if (due.length > 0 || this.state !== before || this.revision !== this.projectedRevision) {
+      this.revision++;
+      this.projectedRevision = this.revision;
+      work.push(this.recordingRefusal(this.project(), 'projection'));
+    }
+    upsertChangedAttributes(this.snapshot, ds, this.levelOf(), now);
+    this.inFlight.push(...work);
+  }
+
+  /** Every local activity the loop started has finished. */
+  async settled(): Promise<void> {
+    while (this.inFlight.length > 0) await Promise.all(this.inFlight.splice(0));
+  }
+
   /** The next instant the loop must wake: a deadline or escalation step falls due, or the
    *  settling window ends while an escalation waits for it. */
   nextWakeup(now: number): number | undefined {
@@ -371,15 +468,17 @@ export class MeasureHost {
 
   private async project(): Promise<void> {
     const { state, context } = this.snapshot;
-    await acts.projectMeasure(this.view(), { state, facts: context.facts, raised: [...this.raised] });
+    const machine = { state, facts: context.facts, raised: [...this.raised] };
+    await (this.oneTask ? local : acts).projectMeasure(this.view(), machine);
   }
 
   /** What an update is about to change, for projectApplied to undo. */
-  private before(): { snapshot: MeasureSnapshot; lastEventAt?: number; projected: boolean } {
+  private before(): { snapshot: MeasureSnapshot; lastEventAt?: number; projected: boolean; projectedRevision: number } {
     return {
       snapshot: this.snapshot,
       lastEventAt: this.lastEventAt,
       projected: this.projectedRevision === this.revision,
+      projectedRevision: this.projectedRevision,
     };
   }
 
@@ -392,13 +491,14 @@ export class MeasureHost {
       await this.project();
     } catch (err) {
       const why = refusedByDatabase(err);
-      if (why === undefined || !patched('projection-refusal-answered')) throw err;
+      if (why === undefined || (!this.oneTask && !patched('projection-refusal-answered'))) throw err;
       this.recordRefusal('projection', why);
       if (this.snapshot === after) {
         this.snapshot = before.snapshot;
         this.lastEventAt = before.lastEventAt;
         for (const id of eventIds) this.seen.delete(id);
-        if (before.projected) this.projectedRevision = this.revision;
+        // One-task runs marked the view projected before the write that failed.
+        this.projectedRevision = before.projected ? this.revision : before.projectedRevision;
       }
       throw ApplicationFailure.create({
         type: 'projection-failed',
@@ -408,6 +508,17 @@ export class MeasureHost {
     }
   }
 
+  /** One-task runs start their local activities without awaiting them: a write the database
+   *  refuses for good is recorded as raiseDue records it (these runs are new, so no patch), and
+   *  anything else still fails the task when settled() awaits it. */
+  private recordingRefusal(p: Promise<unknown>, what: 'projection' | 'escalation'): Promise<unknown> {
+    return p.catch((err: unknown) => {
+      const why = refusedByDatabase(err);
+      if (why === undefined) throw err;
+      this.recordRefusal(what, why);
+    });
+  }
+
   /** A projection the database refuses for good is recorded (log, metric, current details) and
    *  the measure carries on: its timers and escalations do not depend on it. */
   private async projectOrRecord(): Promise<void> {
@@ -415,7 +526,7 @@ export class MeasureHost {
       await this.project();
     } catch (err) {
       const why = refusedByDatabase(err);
-      if (why === undefined || !patched('projection-refusal-recorded')) throw err;
+      if (why === undefined || (!this.oneTask && !patched('projection-refusal-recorded'))) throw err;
       this.recordRefusal('projection', why);
     }
   }
@@ -473,6 +584,10 @@ export class MeasureHost {
 
 export async function measureWorkflow(input: MeasureWorkflowInput): Promise<MeasureState> {
   const host = new MeasureHost(input.measureId, workflowInfo().workflowId, input);
+  // Decided before any handler runs (an update-with-start's update runs in the first activation),
+  // once per run: a run that started on older code keeps its way until it continues-as-new.
+  host.oneTask = patched(ONE_TASK_PATCH);
+  host.ladders ||= host.oneTask;
 
   setHandler(measureQuery, () => host.view());
   setHandler(snapshotQuery, () => host.machineState());
@@ -480,14 +595,17 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   setHandler(policyUpdate, (c) => host.applyPolicy(c), { validator: (c) => host.validatePolicy(c) });
   setHandler(eventUpdate, (e) => host.applyEvent(e), { validator: (e) => host.validateEvent(e) });
   setHandler(eventsUpdate, (es) => host.applyEvents(es), { validator: (es) => host.validateEvents(es) });
+  const alarm = new Alarm();
 
   for (;;) {
     const now = Date.now();
     host.ladders ||= patched(LADDERS_PATCH);
-    await host.raiseDue(now);
+    if (host.oneTask) host.raiseDueInOneTask(now);
+    else await host.raiseDue(now);
 
     if (host.state === 'closed') {
       await condition(allHandlersFinished);
+      await host.settled();
       return host.state;
     }
     if (host.ladders && host.state === 'new') {
@@ -501,6 +619,7 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
     }
     if (host.shouldContinueAsNew()) {
       await condition(allHandlersFinished);
+      await host.settled();
       await continueAsNew<typeof measureWorkflow>({
         measureId: input.measureId,
         policy: host.snapshot.context.policy,
@@ -511,7 +630,10 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
 
     const wake = host.nextWakeup(now);
     const seenRevision = host.revision;
-    if (wake === undefined) await condition(() => host.revision !== seenRevision);
+    if (host.oneTask) {
+      alarm.set(wake, now);
+      await condition(() => host.revision !== seenRevision || alarm.rang());
+    } else if (wake === undefined) await condition(() => host.revision !== seenRevision);
     else await condition(() => host.revision !== seenRevision, Math.max(wake - now, 1));
   }
 }
@@ -520,6 +642,38 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
 function refusedByDatabase(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : undefined;
+}
+
+/** One timer for the next wake-up instant, kept while an event leaves that instant as it was:
+ *  most events do not move the next deadline, and a timer cancelled and started again is two
+ *  commands and two history events for nothing. */
+class Alarm {
+  private at?: number;
+  private scope?: CancellationScope;
+  private fired = false;
+
+  set(at: number | undefined, now: number): void {
+    if (at === this.at && !this.fired) return;
+    this.scope?.cancel();
+    this.scope = undefined;
+    this.at = at;
+    this.fired = false;
+    if (at === undefined) return;
+    const scope = new CancellationScope();
+    this.scope = scope;
+    scope
+      .run(() => sleep(Math.max(at - now, 1)))
+      .then(
+        () => {
+          if (this.scope === scope) this.fired = true;
+        },
+        () => undefined, // cancelled: a new instant replaced it
+      );
+  }
+
+  rang(): boolean {
+    return this.fired;
+  }
 }
 
 /** The English detail as the failure's message; the state, the stable code and the Danish words as
@@ -550,6 +704,50 @@ function upsertAttributes(
   now: number,
   last: string,
 ): string {
+  const a = attributesOf(snap, ds, levelOf, now);
+  const fingerprint = JSON.stringify(a.pairs.map((p) => [p.key.name, p.value]));
+  if (fingerprint === last) return last;
+  upsertSearchAttributes(a.pairs);
+  setCurrentDetails(detailsOf(snap, a, levelOf, now));
+  return fingerprint;
+}
+
+/** Upserts only the attributes whose value differs from what the workflow has (those set at
+ *  start, carried by continue-as-new, or upserted before), and refreshes the current details with
+ *  them. Nothing changed: no command, nothing in history. */
+function upsertChangedAttributes(
+  snap: MeasureSnapshot,
+  ds: Deadline[],
+  levelOf: (d: Deadline) => number,
+  now: number,
+): void {
+  const a = attributesOf(snap, ds, levelOf, now);
+  const have = workflowInfo().typedSearchAttributes;
+  const changed = a.pairs.filter((p) => !sameValue(have.get(p.key as never), p.value));
+  if (changed.length === 0) return;
+  upsertSearchAttributes(changed);
+  setCurrentDetails(detailsOf(snap, a, levelOf, now));
+}
+
+function sameValue(have: unknown, want: unknown): boolean {
+  const norm = (v: unknown) => (v instanceof Date ? v.getTime() : Array.isArray(v) ? v[0] : (v ?? null));
+  return norm(have) === norm(want);
+}
+
+interface Attributes {
+  pairs: SearchAttributeUpdatePair[];
+  pending: Deadline[];
+  overdue: Deadline[];
+  next?: Deadline;
+  pkg?: string;
+}
+
+function attributesOf(
+  snap: MeasureSnapshot,
+  ds: Deadline[],
+  levelOf: (d: Deadline) => number,
+  now: number,
+): Attributes {
   const { policy, facts } = snap.context;
   const pending = ds.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt - b.dueAt);
   const overdue = pending.filter((d) => isOverdue(d, now));
@@ -571,9 +769,16 @@ function upsertAttributes(
     facts.grant ? { key: SA.CaseworkerId, value: facts.grant.caseworkerId } : { key: SA.CaseworkerId, value: null },
     facts.grant?.teamId ? { key: SA.TeamId, value: facts.grant.teamId } : { key: SA.TeamId, value: null },
   ];
-  const fingerprint = JSON.stringify(pairs.map((p) => [p.key.name, p.value]));
-  if (fingerprint === last) return last;
-  upsertSearchAttributes(pairs);
+  return { pairs, pending, overdue, next, pkg };
+}
+
+function detailsOf(
+  snap: MeasureSnapshot,
+  { pending, overdue, next, pkg }: Attributes,
+  levelOf: (d: Deadline) => number,
+  now: number,
+): string {
+  const { policy } = snap.context;
   // The UI's "current details": identifiers and dates only, never personal data.
   // In Danish, for the caseworkers and leaders who read them.
   const lines = [
@@ -588,6 +793,5 @@ function upsertAttributes(
       ? `Næste: ${next.name ?? next.kind} ${dkDate(next.dueOn)} (i dag ${dkDate(dateOf(now))})`
       : '',
   ];
-  setCurrentDetails(lines.filter(Boolean).join('\n'));
-  return fingerprint;
+  return lines.filter(Boolean).join('\n');
 }
