@@ -638,10 +638,16 @@ export async function measureWorkflow(input: MeasureWorkflowInput): Promise<Meas
   }
 }
 
-/** The reason, when `err` is an activity's non-retryable database refusal (activities/failures.ts). */
+/** The reason, when `err` is an activity's non-retryable database refusal (activities/failures.ts).
+ *  An activity's failure arrives wrapped in an ActivityFailure; a local activity's arrives as the
+ *  ApplicationFailure itself, so that one is recognised by its type. */
+const REFUSED_TYPES = new Set(['projection-refused', 'escalation-refused']);
 function refusedByDatabase(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : undefined;
+  if (err instanceof ActivityFailure)
+    return err.cause instanceof ApplicationFailure && err.cause.nonRetryable ? err.cause.message : undefined;
+  return err instanceof ApplicationFailure && err.nonRetryable && REFUSED_TYPES.has(err.type ?? '')
+    ? err.message
+    : undefined;
 }
 
 /** One timer for the next wake-up instant, kept while an event leaves that instant as it was:
