@@ -14,8 +14,10 @@ import { PolicyVersionRepository } from './db/repositories/policy-versions';
 import { PolicyStore } from './policies/store';
 import { startPostgres } from './stack/postgres';
 import { startTemporalServer } from './stack/temporal-server';
-import type { EncryptionCodec } from './codec/encryption-codec';
+import type { PayloadCodec } from '@temporalio/common';
 import { loadCodec } from './codec/keys';
+import { startInboxRetention } from './db/retention';
+import type { OidcConfig } from './api/access/oidc';
 import { startOutbox } from './notifications/outbox';
 import { createWorker } from './worker';
 
@@ -34,13 +36,23 @@ export interface ServiceOptions {
   /** Where escalations are delivered to the case system; default NOTIFY_URL; none: not delivered. */
   notifyUrl?: string;
   notifyPollMs?: number;
-  /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
-  codec?: EncryptionCodec;
+  /** The payload codec; by default each municipality's keys from the key ring in dataDir. */
+  codec?: PayloadCodec;
+  /** Where the API listens; default HOST or 127.0.0.1. Anything but loopback needs authRequired. */
+  host?: string;
+  /** Access control on; default INDSATSFLOW_AUTH=required. */
+  authRequired?: boolean;
+  oidc?: OidcConfig;
+  rateLimitPerMinute?: number;
+  /** Days an inbox body is kept; default INDSATSFLOW_INBOX_RETENTION_DAYS or 90. */
+  inboxRetentionDays?: number;
   log?: (line: string) => void;
 }
 
 export interface Services {
   apiUrl: string;
+  /** Whether access control is on (the banner says so when it is not). */
+  authRequired: boolean;
   temporalAddress: string;
   namespace: string;
   uiUrl?: string;
@@ -60,6 +72,12 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log(`stop: ${(err as Error).message}`));
   };
+  const host = o.host ?? process.env.HOST ?? '127.0.0.1';
+  const authRequired = o.authRequired ?? process.env.INDSATSFLOW_AUTH === 'required';
+  if (!authRequired && !isLoopback(host))
+    throw new Error(
+      `refusing to listen on ${host} with access control off: set INDSATSFLOW_AUTH=required (and create keys with npm run access), or listen on 127.0.0.1`,
+    );
   try {
     const [temporal, pg] = await Promise.all([
       startTemporalServer({
@@ -125,6 +143,11 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
     const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
     if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
+    const retention = startInboxRetention(pool, {
+      days: o.inboxRetentionDays ?? Number(process.env.INDSATSFLOW_INBOX_RETENTION_DAYS ?? 90),
+      log,
+    });
+    stops.push(retention.stop);
     const api = await buildApi({
       pool,
       temporal: client,
@@ -132,13 +155,17 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       policyStore,
       logger: o.logger,
       codec,
+      authRequired,
+      oidc: o.oidc,
+      rateLimitPerMinute: o.rateLimitPerMinute,
       uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
     });
-    const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
+    const apiUrl = await api.listen({ host, port: o.port ?? 0 });
     stops.push(() => api.close());
 
     return {
       apiUrl,
+      authRequired,
       temporalAddress: temporal.address,
       namespace: temporal.namespace,
       uiUrl: temporal.uiUrl,
@@ -157,4 +184,8 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     await stop();
     throw err;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i.test(host);
 }

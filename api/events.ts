@@ -14,7 +14,9 @@ import { measureWorkflowId, TASK_QUEUE } from '../workflows/ids';
 import { eventUpdate, type MeasureWorkflowInput } from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { parseEvent, type ParsedEvent } from './event-schemas';
+import { localCaller, type Caller } from '../access/roles';
 import type { Answer, InboxRepository } from '../db/repositories/inbox';
+import { authoriseEvent, refusePersonalData } from './event-access';
 import type { MeasureRepository } from '../db/repositories/measures';
 
 export interface EventDeps {
@@ -22,6 +24,8 @@ export interface EventDeps {
   measures: MeasureRepository;
   temporal: Client;
   policies: PolicySource;
+  /** Encrypts a value with the municipality's payload key: the child's birth date in the inbox. */
+  seal?: (municipality: string, value: Record<string, unknown>) => Record<string, unknown>;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
 }
@@ -47,9 +51,10 @@ export class EventIntake {
     body: unknown,
     raw: string | undefined,
     parseError?: string,
+    caller: Caller = localCaller(false),
   ): Promise<{ status: number; body: unknown }> {
     if (parseError !== undefined) {
-      const seq = await this.inbox.receive(undefined, raw);
+      const seq = await this.inbox.receive(undefined, raw, caller.id);
       const a: Answer = {
         status: 400,
         body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] },
@@ -57,9 +62,9 @@ export class EventIntake {
       await this.inbox.answer(seq, a);
       return a;
     }
-    if (!Array.isArray(body)) return this.one(body);
+    if (!Array.isArray(body)) return this.one(body, caller);
     if (body.length === 0) {
-      const seq = await this.inbox.receive(body, raw);
+      const seq = await this.inbox.receive(body, raw, caller.id);
       const a: Answer = {
         status: 400,
         body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] },
@@ -69,7 +74,7 @@ export class EventIntake {
     }
     const answers: Answer[] = [];
     // In order: later events of a batch may depend on earlier ones (a grant, then its meeting).
-    for (const item of body) answers.push(await this.one(item));
+    for (const item of body) answers.push(await this.one(item, caller));
     const statuses = new Set(answers.map((a) => a.status));
     return {
       status: statuses.size === 1 ? answers[0].status : 207,
@@ -77,11 +82,11 @@ export class EventIntake {
     };
   }
 
-  private async one(item: unknown): Promise<Answer> {
-    const seq = await this.inbox.receive(item);
+  private async one(item: unknown, caller: Caller): Promise<Answer> {
+    const seq = await this.inbox.receive(item, undefined, caller.id);
     let answer: Answer;
     try {
-      answer = await this.judge(item, seq);
+      answer = await this.judge(item, seq, caller);
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
@@ -94,13 +99,18 @@ export class EventIntake {
     return answer;
   }
 
-  private async judge(item: unknown, seq: number): Promise<Answer> {
+  private async judge(item: unknown, seq: number, caller: Caller): Promise<Answer> {
+    const personal = refusePersonalData(item);
+    if (personal) return personal;
     const parsed = parseEvent(item);
     if (!parsed.ok) return { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
     const e = parsed.event;
-    const earlier = await this.inbox.accepted(e.source, e.id, seq);
+    const access = await authoriseEvent(caller, e, item, this.deps.measures);
+    if (!access.ok) return access.answer;
+    await this.inbox.assign(seq, access.municipality);
+    const earlier = await this.inbox.accepted(access.municipality, e.source, e.id, seq);
     if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
-    return e.type === 'measure.granted' ? this.grant(e) : this.follow(e);
+    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, access.registration!);
   }
 
   private toMachineEvent(e: ParsedEvent, keepBirthDate = false): MeasureEvent {
@@ -117,7 +127,7 @@ export class EventIntake {
     return { type: e.type, eventId: `${e.source}/${e.id}`, at, data } as MeasureEvent;
   }
 
-  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
+  private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
     const { municipality, measureType, package: pkg } = e.data;
     const m = await this.deps.policies.municipality(municipality);
     if (!m) return notFound('unknown-municipality', `no service level for municipality ${municipality}`);
@@ -129,8 +139,11 @@ export class EventIntake {
         `${municipality}/${measureType} has no package ${pkg}; it has ${t.packages.map((p) => p.slug).join(', ') || 'none'}`,
       );
 
-    const existing = await this.deps.measures.registration(e.subject);
+    const [existing] = await this.deps.measures.registrations([municipality], e.subject);
     if (existing) return conflict(existing.state, `measure ${e.subject} has already been granted`);
+    // The birth date is kept in the inbox only where an age rule needs it, and then only sealed.
+    if (needsBirthDate(t) && e.data.childBirthDate && this.deps.seal)
+      await this.inbox.seal(seq, this.deps.seal(municipality, { childBirthDate: e.data.childBirthDate }));
 
     const input: MeasureWorkflowInput = { measureId: e.subject, policy: measurePolicyOf(m, t) };
     const workflowId = measureWorkflowId(municipality, e.subject);
@@ -162,9 +175,10 @@ export class EventIntake {
     }
   }
 
-  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>): Promise<Answer> {
-    const m = await this.deps.measures.registration(e.subject);
-    if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
+  private async follow(
+    e: Exclude<ParsedEvent, { type: 'measure.granted' }>,
+    m: { workflowId: string; state: string },
+  ): Promise<Answer> {
     if (m.state === 'closed')
       return conflict('closed', `measure ${e.subject} is closed; ${e.type} is not allowed on a closed measure`);
     try {

@@ -36,8 +36,9 @@ export interface EscalationNotice {
 function noticeOf(r: OutboxRow): EscalationNotice {
   return {
     specversion: '1.0',
-    // Stable across redeliveries: the receiver deduplicates by id + source.
-    id: `escalation/${r.measure_id}/${r.deadline_id}/${r.due_on}/${r.level}`,
+    // Stable across redeliveries: the receiver deduplicates by id + source. A measureId is unique
+    // only within its municipality, so the id names both.
+    id: `escalation/${r.municipality}/${r.measure_id}/${r.deadline_id}/${r.due_on}/${r.level}`,
     source: 'indsatsflow',
     type: 'indsatsflow.escalation.raised',
     time: r.raised_at.toISOString(),

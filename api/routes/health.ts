@@ -2,6 +2,7 @@
 // (an address, a driver message) goes to the log, not to whoever asks.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { publicRoute } from '../access/guard';
 import type { App } from '../schemas';
 
 export interface HealthRoutesOptions {
@@ -13,6 +14,7 @@ const health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.str
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { checks }) => {
   (app as App).get('/health', {
+    config: publicRoute,
     schema: { response: { 200: health, 503: health.describe('A dependency is unreachable') } },
     handler: async (req, reply) => {
       const result = { database: 'ok', temporal: 'ok' };

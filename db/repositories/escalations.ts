@@ -2,8 +2,11 @@
 // workflows' activity), read by the API, and the outbox the notification loop delivers from.
 import type { Pool } from 'pg';
 import type { EscalationInput } from '../../activities/types';
+import type { Scope } from './measures';
 
 export interface EscalationFilter {
+  /** Only these municipalities (the caller's); '*' for all. */
+  scope: Scope;
   municipality?: string;
   measureId?: string;
   level?: number;
@@ -37,7 +40,7 @@ export class EscalationRepository {
       `INSERT INTO escalations (measure_id, workflow_id, municipality, deadline_id, deadline_kind, due_on, level, role,
                                 caseworker_id, team_id, raised_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-       ON CONFLICT (measure_id, deadline_id, due_on, level) DO NOTHING`,
+       ON CONFLICT (municipality, measure_id, deadline_id, due_on, level) DO NOTHING`,
       [
         e.measureId,
         e.workflowId,
@@ -58,17 +61,19 @@ export class EscalationRepository {
   async list(f: EscalationFilter) {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (f.scope !== '*') where.push(`municipality = ANY($${args.push(f.scope)})`);
     if (f.municipality) where.push(`municipality = $${args.push(f.municipality)}`);
     if (f.measureId) where.push(`measure_id = $${args.push(f.measureId)}`);
     if (f.level !== undefined) where.push(`level = $${args.push(f.level)}`);
     const res = await this.pool.query(
-      `SELECT measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id, notified_at
+      `SELECT measure_id, municipality, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id, notified_at
          FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY raised_at, id LIMIT $${args.push(f.limit)} OFFSET $${args.push(f.offset)}`,
       args,
     );
     return res.rows.map((r) => ({
       measureId: r.measure_id as string,
+      municipality: r.municipality as string,
       deadlineId: r.deadline_id as string,
       deadlineKind: r.deadline_kind as string,
       dueOn: r.due_on as string,
