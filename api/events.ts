@@ -24,7 +24,9 @@ import {
 } from '../workflows/definitions';
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { parseEvent, type ParsedEvent } from './event-schemas';
+import { localCaller, type Caller } from '../access/roles';
 import type { Answer, InboxRepository } from '../db/repositories/inbox';
+import { authoriseEvent, refusePersonalData } from './event-access';
 import type { MeasureRepository } from '../db/repositories/measures';
 
 export interface EventDeps {
@@ -34,6 +36,8 @@ export interface EventDeps {
   policies: PolicySource;
   /** The settling window every new measure gets (INDSATSFLOW_SETTLE, an ISO duration). */
   settle?: string;
+  /** Encrypts a value with the municipality's payload key: the child's birth date in the inbox. */
+  seal?: (municipality: string, value: Record<string, unknown>) => Record<string, unknown>;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
 }
@@ -54,11 +58,12 @@ const unavailable: Answer = {
   body: { error: 'unavailable', message: 'the event was stored but could not be processed now; send it again' },
 };
 
-/** A valid event of a batch, with its place in the batch and its inbox row. */
+/** A valid event of a batch, with its place in the batch, its inbox row and its municipality. */
 interface BatchItem {
   index: number;
   seq: number;
   e: ParsedEvent;
+  municipality: string;
 }
 
 /** What update-with-start needs for a grant the machine accepts, or the answer refusing it. */
@@ -77,9 +82,10 @@ export class EventIntake {
     body: unknown,
     raw: string | undefined,
     parseError?: string,
+    caller: Caller = localCaller(false),
   ): Promise<{ status: number; body: unknown }> {
     if (parseError !== undefined) {
-      const seq = await this.inbox.receive(undefined, raw);
+      const seq = await this.inbox.receive(undefined, raw, caller.id);
       const a: Answer = {
         status: 400,
         body: { error: 'invalid-event', issues: [{ path: '(body)', message: `not valid JSON: ${parseError}` }] },
@@ -87,9 +93,9 @@ export class EventIntake {
       await this.inbox.answer(seq, a);
       return a;
     }
-    if (!Array.isArray(body)) return this.one(body);
+    if (!Array.isArray(body)) return this.one(body, caller);
     if (body.length === 0) {
-      const seq = await this.inbox.receive(body, raw);
+      const seq = await this.inbox.receive(body, raw, caller.id);
       const a: Answer = {
         status: 400,
         body: { error: 'invalid-event', issues: [{ path: '(body)', message: 'an empty batch' }] },
@@ -97,7 +103,7 @@ export class EventIntake {
       await this.inbox.answer(seq, a);
       return a;
     }
-    const answers = await this.batch(body);
+    const answers = await this.batch(body, caller);
     const statuses = new Set(answers.map((a) => a.status));
     return {
       status: statuses.size === 1 ? answers[0].status : 207,
@@ -105,11 +111,11 @@ export class EventIntake {
     };
   }
 
-  private async one(item: unknown): Promise<Answer> {
-    const seq = await this.inbox.receive(item);
+  private async one(item: unknown, caller: Caller): Promise<Answer> {
+    const seq = await this.inbox.receive(item, undefined, caller.id);
     let answer: Answer;
     try {
-      answer = await this.judge(item, seq);
+      answer = await this.judge(item, seq, caller);
     } catch (err) {
       // The cause may name a database or Temporal address: the log gets it, the case system does not.
       this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
@@ -119,45 +125,67 @@ export class EventIntake {
     return answer;
   }
 
-  private async judge(item: unknown, seq: number): Promise<Answer> {
+  private async judge(item: unknown, seq: number, caller: Caller): Promise<Answer> {
+    const personal = refusePersonalData(item);
+    if (personal) return personal;
     const parsed = parseEvent(item);
     if (!parsed.ok) return { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
     const e = parsed.event;
-    const earlier = await this.inbox.accepted(e.source, e.id, seq);
+    const access = await authoriseEvent(caller, e, item, this.deps.measures);
+    if (!access.ok) return access.answer;
+    await this.inbox.assign(seq, access.municipality);
+    const earlier = await this.inbox.accepted(access.municipality, e.source, e.id, seq);
     if (earlier) return { status: 202, body: { ...earlier.body, duplicate: true } };
-    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq);
+    return e.type === 'measure.granted' ? this.grant(e, seq) : this.follow(e, seq, access.registration!);
   }
 
   /** Every event stored and validated one by one; then, per measure and in order, its events in
    *  one update: a run of a measure's events starts at its grant (update-with-start) or goes to
    *  its running workflow. Each event gets its own answer and inbox row. */
-  private async batch(items: unknown[]): Promise<Answer[]> {
+  private async batch(items: unknown[], caller: Caller): Promise<Answer[]> {
     const answers: Array<Answer | undefined> = new Array(items.length);
     const seqs: number[] = [];
-    for (const item of items) seqs.push(await this.inbox.receive(item));
+    for (const item of items) seqs.push(await this.inbox.receive(item, undefined, caller.id));
     const runs: BatchItem[][] = [];
+    // Keyed by (municipality, measureId): the same measureId may run in two municipalities.
     const open = new Map<string, BatchItem[]>();
+    // Grants earlier in this batch, per measureId: a later event of the batch may be for one of them.
+    const granted = new Map<string, string[]>();
     for (let index = 0; index < items.length; index++) {
       const seq = seqs[index];
       try {
+        const personal = refusePersonalData(items[index]);
+        if (personal) {
+          answers[index] = personal;
+          continue;
+        }
         const parsed = parseEvent(items[index]);
         if (!parsed.ok) {
           answers[index] = { status: 400, body: { error: 'invalid-event', issues: parsed.issues } };
           continue;
         }
         const e = parsed.event;
-        const earlier = await this.inbox.accepted(e.source, e.id, seq);
+        const access = await authoriseEvent(caller, e, items[index], this.deps.measures, (id) => granted.get(id) ?? []);
+        if (!access.ok) {
+          answers[index] = access.answer;
+          continue;
+        }
+        const municipality = access.municipality;
+        await this.inbox.assign(seq, municipality);
+        const earlier = await this.inbox.accepted(municipality, e.source, e.id, seq);
         if (earlier) {
           answers[index] = { status: 202, body: { ...earlier.body, duplicate: true } };
           continue;
         }
-        let run = open.get(e.subject);
+        const key = `${municipality}\n${e.subject}`;
+        let run = open.get(key);
         if (!run || e.type === 'measure.granted') {
           run = [];
           runs.push(run);
-          open.set(e.subject, run);
+          open.set(key, run);
         }
-        run.push({ index, seq, e });
+        if (e.type === 'measure.granted') granted.set(e.subject, [...(granted.get(e.subject) ?? []), municipality]);
+        run.push({ index, seq, e, municipality });
       } catch (err) {
         this.deps.log.warn({ err, inboxSeq: seq }, 'event stored but not processed');
         answers[index] = unavailable;
@@ -187,7 +215,7 @@ export class EventIntake {
       .update(run.map((i) => `${i.e.source}/${i.e.id}#${i.seq}`).join('\n'))
       .digest('base64url')}`;
     if (first.e.type === 'measure.granted') {
-      const plan = await this.planGrant(first.e);
+      const plan = await this.planGrant(first.e, first.seq);
       // A refused grant: the rest of the run is judged against the measure as it stands.
       if (plan.refused) return [plan.refused, ...(rest.length ? await this.applyRun(rest) : [])];
       try {
@@ -201,7 +229,7 @@ export class EventIntake {
         return this.refusedRun(err, run);
       }
     }
-    const m = await this.deps.measures.registration(first.e.subject);
+    const [m] = await this.deps.measures.registrations([first.municipality], first.e.subject);
     if (!m) return run.map(() => notFound('unknown-measure', `no measure ${first.e.subject} has been granted`));
     if (m.state === 'closed')
       return run.map((i) =>
@@ -274,7 +302,7 @@ export class EventIntake {
 
   /** The policy, the machine's judgement of the grant on a new measure, and the start options:
    *  a grant the machine refuses is answered here and starts no workflow. */
-  private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<GrantPlan> {
+  private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<GrantPlan> {
     const { municipality, measureType, package: pkg } = e.data;
     const m = await this.deps.policies.municipality(municipality);
     if (!m) return { refused: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
@@ -288,7 +316,7 @@ export class EventIntake {
         ),
       };
 
-    const existing = await this.deps.measures.registration(e.subject);
+    const [existing] = await this.deps.measures.registrations([municipality], e.subject);
     if (existing)
       return {
         refused: conflict(
@@ -298,6 +326,9 @@ export class EventIntake {
           `measure ${e.subject} has already been granted`,
         ),
       };
+    // The birth date is kept in the inbox only where an age rule needs it, and then only sealed.
+    if (needsBirthDate(t) && e.data.childBirthDate && this.deps.seal)
+      await this.inbox.seal(seq, this.deps.seal(municipality, { childBirthDate: e.data.childBirthDate }));
 
     const input: MeasureWorkflowInput = {
       measureId: e.subject,
@@ -336,7 +367,7 @@ export class EventIntake {
    *  updates, and the workflow, which applies updates one at a time and remembers event ids,
    *  answers the second `duplicate: true`. */
   private async grant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
-    const plan = await this.planGrant(e);
+    const plan = await this.planGrant(e, seq);
     if (plan.refused) return plan.refused;
     try {
       const r = await this.deps.temporal.workflow.executeUpdateWithStart(eventUpdate, {
@@ -350,9 +381,12 @@ export class EventIntake {
     }
   }
 
-  private async follow(e: Exclude<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<Answer> {
-    const m = await this.deps.measures.registration(e.subject);
-    if (!m) return notFound('unknown-measure', `no measure ${e.subject} has been granted`);
+  /** `m`: the measure among the caller's municipalities (api/event-access.ts found it). */
+  private async follow(
+    e: Exclude<ParsedEvent, { type: 'measure.granted' }>,
+    seq: number,
+    m: { workflowId: string; state: string },
+  ): Promise<Answer> {
     if (m.state === 'closed')
       return conflict(
         'closed',

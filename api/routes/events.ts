@@ -5,8 +5,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { CONTRACT_EVENT_TYPES as eventTypes } from '../../machines/event-catalogue';
 import { dataSchemas, envelopeSchema } from '../event-schemas';
+import { callerOfRequest, needs } from '../access/guard';
 import type { EventIntake } from '../events';
-import { errorAnswer, internalError, issue, type App } from '../schemas';
+import { commonAnswers, errorAnswer, internalError, issue, type App } from '../schemas';
 
 /** The envelope with its type's data, per type: what the OpenAPI document shows. */
 const typedEvent = z.discriminatedUnion(
@@ -35,7 +36,10 @@ const accepted = z
 const invalidEvent = z
   .object({ error: z.literal('invalid-event'), issues: z.array(issue) })
   .describe('Not a valid event: what is wrong, and where');
-const notFound = errorAnswer.describe('Unknown municipality, measure type, package or measure');
+const notFound = errorAnswer.describe(
+  'Unknown municipality, measure type, package or measure (a measure of another municipality is unknown too)',
+);
+const forbidden = errorAnswer.describe("A grant (or a `municipality` attribute) naming a municipality not the key's");
 const refused = z
   .looseObject({
     error: z.literal('invalid-transition'),
@@ -68,6 +72,7 @@ const isUnparsed = (b: unknown): b is Unparsed => typeof b === 'object' && b !==
 
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { intake }) => {
   (app as App).post('/v1/events', {
+    config: needs('events:send'),
     schema: {
       description:
         'Receive one CloudEvent or a batch. Every event is stored with its answer before the answer is sent.',
@@ -76,8 +81,11 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
         202: orBatch(accepted),
         207: batch.describe('A batch whose events were answered differently'),
         400: orBatch(invalidEvent),
+        401: commonAnswers[401],
+        403: orBatch(forbidden),
         404: orBatch(notFound),
         409: orBatch(refused),
+        429: commonAnswers[429],
         500: internalError,
         503: orBatch(unavailable),
       },
@@ -86,9 +94,10 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     validatorCompiler: () => (data) => ({ value: data }),
     handler: async (req, reply) => {
       const body = req.body as unknown;
+      const caller = callerOfRequest(req);
       const answer = isUnparsed(body)
-        ? await intake.receive(undefined, body.__unparsed, body.error)
-        : await intake.receive(body, undefined);
+        ? await intake.receive(undefined, body.__unparsed, body.error, caller)
+        : await intake.receive(body, undefined, undefined, caller);
       return reply.status(answer.status as 202).send(answer.body as z.output<typeof accepted>);
     },
   });
