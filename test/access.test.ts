@@ -55,7 +55,7 @@ const rowsOf = (body: unknown): unknown[] | undefined =>
 
 const ROLE_LIST: Role[] = ['case-system', 'reader', 'policy-admin', 'operator', 'platform-admin'];
 
-describe('access control', { timeout: 300_000 }, () => {
+describe('access control', { timeout: 900_000 }, () => {
   let s: TestStack;
   let issuer: LocalIssuer;
   let ring: KeyRing;
@@ -386,6 +386,35 @@ describe('access control', { timeout: 300_000 }, () => {
     assert.match(ambiguous.body, /municipality/);
     const named = await call('POST', '/v1/events', both, startup('SHARED-1', { municipality: OTHER }));
     assert.equal(named.statusCode, 202, named.body);
+    // A batch (one update per measure): the same new measureId granted in both municipalities,
+    // then a follow-up naming one of them; each run goes to its own municipality's workflow.
+    const twin = fresh('TWIN');
+    const batch = await call('POST', '/v1/events', both, [
+      grant(OWN, twin),
+      grant(OTHER, twin),
+      startup(twin, { municipality: OTHER }),
+      startup(twin),
+    ]);
+    assert.equal(batch.statusCode, 207, batch.body);
+    assert.deepEqual(
+      batch.json().map((a: { status: number }) => a.status),
+      [202, 202, 202, 400],
+    );
+    for (const m of [OWN, OTHER]) {
+      const got = await call('GET', `/v1/municipalities/${m}/measures/${twin}`, keys['platform-admin']);
+      assert.equal(got.json().municipality, m);
+    }
+    // A case system's batch: a grant of another municipality is 403, its own grant and follow-up pass.
+    const mine = fresh('MINE');
+    const ownBatch = await call('POST', '/v1/events', keys['case-system'], [
+      grant(OWN, mine),
+      startup(mine),
+      grant(OTHER, fresh('THEIRS')),
+    ]);
+    assert.deepEqual(
+      ownBatch.json().map((a: { status: number }) => a.status),
+      [202, 202, 403],
+    );
   });
 
   it('refuses path tricks: percent-encoding, double slashes, case, trailing slashes, ..', async () => {
