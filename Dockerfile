@@ -14,16 +14,20 @@ RUN npm run build
 
 # --- runtime: production dependencies only, the prebuilt bundle, a non-root user
 FROM node:20.19-bookworm-slim AS runtime
+# HOST=0.0.0.0 needs access control on (the API refuses to start otherwise); the payload key ring
+# is a volume every api and worker shares (compose.yaml: `keys`).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
+    INDSATSFLOW_AUTH=required \
+    INDSATSFLOW_KEYRING=/keys \
     WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --chown=root:root . .
-RUN rm -rf test bench .ci .data
+RUN rm -rf test bench .ci .data && mkdir -p /keys && chown node:node /keys && chmod 700 /keys
 USER node
 # API: 3000 (/metrics, /health/live, /health/ready); worker: 9090 probes, 9464 the SDK's metrics.
 # Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (an OTLP/HTTP collector, e.g. http://otel-collector:4318)

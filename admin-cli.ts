@@ -30,8 +30,9 @@ async function call(method: string, path: string, body?: unknown, author?: strin
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         'x-indsatsflow-user': author ?? process.env.USER ?? 'cli',
-        ...(process.env.INDSATSFLOW_ADMIN_TOKEN
-          ? { authorization: `Bearer ${process.env.INDSATSFLOW_ADMIN_TOKEN}` }
+        // A policy-admin's API key (or access token), else the platform administrators' token.
+        ...(process.env.INDSATSFLOW_API_KEY || process.env.INDSATSFLOW_ADMIN_TOKEN
+          ? { authorization: `Bearer ${process.env.INDSATSFLOW_API_KEY || process.env.INDSATSFLOW_ADMIN_TOKEN}` }
           : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

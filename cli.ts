@@ -39,6 +39,11 @@ Indsatsflow is running (started in ${((Date.now() - started) / 1000).toFixed(1)}
   OpenAPI docs   ${s.apiUrl}/docs
   Overblik       ${s.apiUrl}/overblik
   Temporal       ${s.temporalAddress} (namespace ${s.namespace})${s.uiUrl ? `\n  Temporal UI    ${s.uiUrl}/namespaces/${s.namespace}/workflows` : ''}
+  Access control ${
+    s.authRequired
+      ? 'on (API keys: npm run access -- create-key; people: INDSATSFLOW_OIDC_*)'
+      : 'OFF: anyone on this machine may call every route (INDSATSFLOW_AUTH=required turns it on)'
+  }
 Press Ctrl-C to stop.`);
 
   let stopping = false;

@@ -15,8 +15,11 @@ import { PolicyStore } from './policies/store';
 import { claimDataDir } from './stack/pid-file';
 import { startPostgres, type RunningPostgres } from './stack/postgres';
 import { startTemporalServer, type RunningTemporal } from './stack/temporal-server';
-import type { EncryptionCodec } from './codec/encryption-codec';
+import type { PayloadCodec } from '@temporalio/common';
 import { loadCodec } from './codec/keys';
+import { startInboxRetention } from './db/retention';
+import type { OidcConfig } from './api/access/oidc';
+import { refuseOpenBind } from './access/loopback';
 import { endUngranted } from './maintenance/end-ungranted';
 import { receiversFromEnv, startOutbox } from './notifications/outbox';
 import { settleWindow } from './settle';
@@ -44,17 +47,27 @@ export interface ServiceOptions {
   notifyReceivers?: Record<string, string>;
   /** How long one delivery may take; default NOTIFY_TIMEOUT_MS or 10 s. */
   notifyTimeoutMs?: number;
-  /** The payload codec; by default from INDSATSFLOW_CODEC_KEY or the key file in dataDir. */
-  codec?: EncryptionCodec;
+  /** The payload codec; by default each municipality's keys from the key ring in dataDir. */
+  codec?: PayloadCodec;
   /** The Temporal UI the overview links to; default TEMPORAL_UI_URL, else the embedded server's UI. */
   temporalUiUrl?: string;
   /** The settling window (ISO duration) for new measures; default INDSATSFLOW_SETTLE or PT30S. */
   settle?: string;
+  /** Where the API listens; default HOST or 127.0.0.1. Anything but loopback needs authRequired. */
+  host?: string;
+  /** Access control on; default INDSATSFLOW_AUTH=required. */
+  authRequired?: boolean;
+  oidc?: OidcConfig;
+  rateLimitPerMinute?: number;
+  /** Days an inbox body is kept; default INDSATSFLOW_INBOX_RETENTION_DAYS or 90. */
+  inboxRetentionDays?: number;
   log?: (line: string) => void;
 }
 
 export interface Services {
   apiUrl: string;
+  /** Whether access control is on (the banner says so when it is not). */
+  authRequired: boolean;
   temporalAddress: string;
   namespace: string;
   uiUrl?: string;
@@ -80,6 +93,9 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     for (const q of quiesce) q();
     for (const s of stops.reverse()) await s().catch((err) => log(`stop: ${(err as Error).message}`));
   };
+  const host = o.host ?? process.env.HOST ?? '127.0.0.1';
+  const authRequired = o.authRequired ?? process.env.INDSATSFLOW_AUTH === 'required';
+  refuseOpenBind(host, authRequired);
   try {
     // One service per data folder: its PID files name the children that a later run may stop.
     const releaseDataDir = claimDataDir(o.dataDir);
@@ -169,6 +185,11 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
     const seeded = await policyStore.seed(await (o.policies ?? catalogueSource()).municipalities());
     if (seeded.length) log(`policies seeded as version 1: ${seeded.join(', ')}`);
+    const retention = startInboxRetention(pool, {
+      days: o.inboxRetentionDays ?? Number(process.env.INDSATSFLOW_INBOX_RETENTION_DAYS ?? 90),
+      log,
+    });
+    stops.push(retention.stop);
     const api = await buildApi({
       pool,
       temporal: client,
@@ -177,10 +198,13 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       logger: o.logger,
       settle,
       codec,
+      authRequired,
+      oidc: o.oidc,
+      rateLimitPerMinute: o.rateLimitPerMinute,
       uiOrigins: temporal.uiUrl ? [temporal.uiUrl, temporal.uiUrl.replace('127.0.0.1', 'localhost')] : [],
       temporalUiUrl: o.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? temporal.uiUrl,
     });
-    const apiUrl = await api.listen({ host: '127.0.0.1', port: o.port ?? 0 });
+    const apiUrl = await api.listen({ host, port: o.port ?? 0 });
     stops.push(() => api.close());
 
     // Leftovers of earlier versions: measure workflows a refused grant left running in state new.
@@ -191,6 +215,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
 
     return {
       apiUrl,
+      authRequired,
       temporalAddress: temporal.address,
       namespace: temporal.namespace,
       uiUrl: temporal.uiUrl,

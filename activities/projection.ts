@@ -11,5 +11,5 @@ export async function projectMeasure(
   machine?: MachineState,
 ): Promise<void> {
   await measures.project(view);
-  if (machine) await measures.storeMachineState(view.measureId, view.revision, machine);
+  if (machine) await measures.storeMachineState(view.municipality, view.measureId, view.revision, machine);
 }

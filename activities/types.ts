@@ -22,6 +22,8 @@ export interface EscalationInput {
 /** Escalations end: the deadline behind them was met, cancelled or moved. */
 export interface ResolutionInput {
   measureId: string;
+  /** Workflows name it in their id; given here only by callers outside a workflow. */
+  municipality?: string;
   /** Workflow time, so replays agree. */
   resolvedAt: string;
   /** Per ladder: the deadline ids it has had (rows of any of them still open are resolved). */

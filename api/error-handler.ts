@@ -4,6 +4,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
+/** Stable codes for the 4xx answers Fastify and its plugins give. */
+const CODES: Record<number, string> = {
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+};
+
 const INTERNAL_MESSAGE = 'Der opstod en intern fejl; prøv igen senere (an internal error occurred; try again later)';
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
@@ -17,7 +24,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     });
   }
   const status = err.statusCode ?? 500;
-  if (status < 500) return reply.status(status).send({ error: 'bad-request', message: err.message });
+  if (status < 500) return reply.status(status).send({ error: CODES[status] ?? 'bad-request', message: err.message });
   req.log.error({ err, correlationId: req.id }, 'request failed');
   return reply.status(status).send({ error: 'internal', message: INTERNAL_MESSAGE, correlationId: req.id });
 }

@@ -5,7 +5,9 @@
 // update, in order, so that deadlines are judged only after the last of them (no escalation
 // between two events of one import). The workflow knows every event by (source, id) and answers a
 // resend `duplicate: true`. Every delivery ends stored with its answer, or answered 503 (send it
-// again): never half-handled.
+// again): never half-handled. A measure is (municipality, measureId): the caller's key says which
+// municipalities it may send for (api/event-access.ts), and duplicates, runs and in-flight grants
+// are all found within the municipality the event was judged for.
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -35,6 +37,8 @@ import {
 import { WORKFLOW_TYPES, type MeasureWorkflow } from '../workflows/workflow-types';
 import { binaryModeEnvelope, isJsonMediaType } from './cloudevents-binding';
 import { parseEvent, type ParsedEvent, type ValidationIssue } from './event-schemas';
+import { authoriseEvent, refusePersonalData } from './event-access';
+import { localCaller, type Caller } from '../access/roles';
 import type { Answer, Delivery, InboxRepository } from '../db/repositories/inbox';
 import type { MeasureRepository } from '../db/repositories/measures';
 
@@ -64,6 +68,8 @@ export interface EventDeps {
   policies: PolicySource;
   /** The settling window every new measure gets (INDSATSFLOW_SETTLE, an ISO duration). */
   settle?: string;
+  /** Encrypts a value with the municipality's payload key: the child's birth date in the inbox. */
+  seal?: (municipality: string, value: Record<string, unknown>) => Record<string, unknown>;
   /** Where the cause of a 503 goes: never into the answer. */
   log: { warn(o: object, msg: string): void };
   /** How long one update may wait for its workflow before it is answered 503 (default 20 s: a
@@ -124,7 +130,7 @@ const notYetGranted = (measureId: string): Answer => ({
     message: `Bevillingen af ${measureId} er endnu ikke behandlet; send hændelsen igen (the grant of ${measureId} is still being processed; send the event again)`,
   },
 });
-const unsupported = (what: string): Answer => ({
+export const unsupportedMediaType = (what: string): Answer => ({
   status: 415,
   body: {
     error: 'unsupported-media-type',
@@ -138,11 +144,12 @@ const CLOSED_QUERY_MS = 3_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
-/** A valid event of a delivery, with its place in it and its inbox row. */
+/** A valid event of a delivery, with its place in it, its inbox row and its municipality. */
 interface Item {
   index: number;
   seq: number;
   e: ParsedEvent;
+  municipality: string;
 }
 
 /** What update-with-start needs for a grant, or its answer given before any update. */
@@ -173,11 +180,17 @@ export class EventIntake {
 
   /** One delivery as it arrived: its bytes, metadata and headers. A single event, or a batch
    *  answered in order, item by item (207 when the answers differ). */
-  async receive(d: Delivery, bytes: Buffer, headers: IncomingHttpHeaders = {}): Promise<Reply> {
+  async receive(
+    d: Delivery,
+    bytes: Buffer,
+    headers: IncomingHttpHeaders = {},
+    caller: Caller = localCaller(false),
+  ): Promise<Reply> {
+    d = { ...d, caller: d.caller ?? caller.id };
     const envelope = binaryModeEnvelope(headers);
-    if (envelope) return this.receiveBinary(d, bytes, envelope);
+    if (envelope) return this.receiveBinary(d, bytes, envelope, caller);
     if (!EVENT_MEDIA_TYPES.includes(mediaType(d.contentType)))
-      return this.refuse(d, bytes, unsupported(d.contentType ?? '(ingen)'));
+      return this.refuse(d, bytes, unsupportedMediaType(d.contentType ?? '(ingen)'));
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -190,7 +203,7 @@ export class EventIntake {
     } catch (err) {
       return this.refuse(d, bytes, invalid('(body)', `not valid JSON: ${(err as Error).message}`));
     }
-    if (!Array.isArray(body)) return this.judge(d, [body], bytes, false);
+    if (!Array.isArray(body)) return this.judge(d, [body], bytes, false, caller);
     if (body.length === 0) return this.refuse(d, bytes, invalid('(body)', 'an empty batch'));
     if (body.length > EVENT_LIMITS.batchItems)
       return this.refuse(d, bytes, {
@@ -201,12 +214,17 @@ export class EventIntake {
           limit: EVENT_LIMITS.batchItems,
         },
       });
-    return this.judge(d, body, bytes, true);
+    return this.judge(d, body, bytes, true, caller);
   }
 
   /** Binary mode: the `ce-*` headers are the envelope, the body its data, which the contract
    *  takes as JSON only. Data that is not JSON is stored with its envelope, then refused. */
-  private async receiveBinary(d: Delivery, bytes: Buffer, envelope: Record<string, unknown>): Promise<Reply> {
+  private async receiveBinary(
+    d: Delivery,
+    bytes: Buffer,
+    envelope: Record<string, unknown>,
+    caller: Caller,
+  ): Promise<Reply> {
     const media = mediaType(d.contentType);
     let text: string | undefined;
     try {
@@ -216,7 +234,7 @@ export class EventIntake {
     }
     const asArrived = { item: text ? { ...envelope, data: text } : envelope, bytes, keepBytes: text === undefined };
     if (!isJsonMediaType(media))
-      return this.refuse(d, bytes, unsupported(d.contentType ?? '(ingen)'), asArrived, envelope);
+      return this.refuse(d, bytes, unsupportedMediaType(d.contentType ?? '(ingen)'), asArrived, envelope);
     if (text === undefined) return this.refuse(d, bytes, invalid('data', 'not valid UTF-8'), asArrived, envelope);
     let data: unknown;
     if (text !== '')
@@ -225,7 +243,7 @@ export class EventIntake {
       } catch (err) {
         return this.refuse(d, bytes, invalid('data', `not valid JSON: ${(err as Error).message}`), asArrived, envelope);
       }
-    return this.judge(d, [data === undefined ? envelope : { ...envelope, data }], bytes, false);
+    return this.judge(d, [data === undefined ? envelope : { ...envelope, data }], bytes, false, caller);
   }
 
   /** A refusal of the delivery as a whole (415, 413, a body that is not JSON): stored with its
@@ -249,10 +267,12 @@ export class EventIntake {
 
   /** The one path: every item stored first (one statement), each validated on its own, the valid
    *  ones deduplicated against the inbox, then applied per measure; the answers stored together. */
-  private async judge(d: Delivery, items: unknown[], bytes: Buffer, batch: boolean): Promise<Reply> {
+  private async judge(d: Delivery, items: unknown[], bytes: Buffer, batch: boolean, caller: Caller): Promise<Reply> {
     const judged = batch ? items : items[0];
-    const verdicts = items.map((item) => safely(() => parseEvent(item)));
+    // An identifier shaped like a CPR number is refused before anything else is judged.
+    const verdicts = items.map((item) => safely(() => personalData(item) ?? parseEvent(item)));
     const answers: Array<Answer | undefined> = verdicts.map((v) => (v.ok ? undefined : invalidEvent(v.issues)));
+    const municipalities: Array<string | undefined> = new Array(items.length);
     let seqs: number[];
     try {
       seqs = await this.inbox.receiveMany(
@@ -272,15 +292,32 @@ export class EventIntake {
     }
 
     // Later events may depend on earlier ones (a grant, then its meeting): a run of a measure's
-    // events starts at its grant or at its first event, in the order they came.
+    // events starts at its grant or at its first event, in the order they came. Runs are keyed by
+    // (municipality, measureId): the same measureId may run in two municipalities.
     const runs: Item[][] = [];
     const open = new Map<string, Item[]>();
+    // Grants earlier in this delivery, per measureId: a later event may be for one of them.
+    const granted = new Map<string, string[]>();
     for (const [index, v] of verdicts.entries()) {
       if (!v.ok) continue;
       const e = v.event;
       const seq = seqs[index];
+      let municipality: string;
       try {
-        const earlier = await this.inbox.accepted(e.source, e.id, seq);
+        const access = await authoriseEvent(
+          caller,
+          e,
+          items[index],
+          this.deps.measures,
+          (id) => granted.get(id) ?? [],
+          (id) => this.grantsInFlight(caller.municipalities, id),
+        );
+        if (!access.ok) {
+          answers[index] = access.answer;
+          continue;
+        }
+        municipality = municipalities[index] = access.municipality;
+        const earlier = await this.inbox.accepted(municipality, e.source, e.id, seq);
         if (earlier) {
           answers[index] = { status: 202, body: { ...earlier.body, duplicate: true } };
           continue;
@@ -290,13 +327,15 @@ export class EventIntake {
         answers[index] = NOT_PROCESSED;
         continue;
       }
-      let run = open.get(e.subject);
+      const key = `${municipality}\n${e.subject}`;
+      let run = open.get(key);
       if (!run || e.type === 'measure.granted') {
         run = [];
         runs.push(run);
-        open.set(e.subject, run);
+        open.set(key, run);
       }
-      run.push({ index, seq, e });
+      if (e.type === 'measure.granted') granted.set(e.subject, [...(granted.get(e.subject) ?? []), municipality]);
+      run.push({ index, seq, e, municipality });
     }
     for (const run of runs) {
       let got: Answer[];
@@ -311,7 +350,9 @@ export class EventIntake {
     }
 
     const out = answers.map((a) => a ?? NOT_PROCESSED);
-    const unanswered = verdicts.flatMap((v, i) => (v.ok ? [{ seq: seqs[i], answer: out[i] }] : []));
+    const unanswered = verdicts.flatMap((v, i) =>
+      v.ok ? [{ seq: seqs[i], answer: out[i], municipality: municipalities[i] }] : [],
+    );
     try {
       await this.inbox.answerMany(unanswered);
     } catch (err) {
@@ -343,7 +384,7 @@ export class EventIntake {
   private async applyRun(run: Item[], afterRefusedGrant: boolean): Promise<Answer[]> {
     const [first, ...rest] = run;
     if (first.e.type === 'measure.granted') {
-      const plan = await this.planGrant(first.e);
+      const plan = await this.planGrant(first.e, first.seq);
       // A grant answered here: the rest of the run is judged against the measure as it stands.
       if (plan.answered)
         return [plan.answered, ...(rest.length ? await this.applyRun(rest, plan.answered.status !== 202) : [])];
@@ -371,11 +412,12 @@ export class EventIntake {
     }
 
     const subject = first.e.subject;
-    const m = await this.deps.measures.registration(subject);
+    const [m] = await this.deps.measures.registrations([first.municipality], subject);
     if (m?.state === 'closed') return Promise.all(run.map((i) => this.toClosed(m.workflowId, i.e)));
     // Not projected yet: its grant may be in flight (sent at the same moment, or its projection
-    // pending). The inbox knows the grant's municipality, hence the workflow.
-    const workflowId = m?.workflowId ?? (afterRefusedGrant ? undefined : await this.grantInFlight(subject));
+    // pending) in this municipality, hence the workflow.
+    const workflowId =
+      m?.workflowId ?? (afterRefusedGrant ? undefined : await this.grantInFlight([first.municipality], subject));
     if (!workflowId) return run.map(() => notFound('unknown-measure', `no measure ${subject} has been granted`));
     const handle = this.deps.temporal.workflow.getHandle(workflowId);
     const until = Date.now() + this.grantWaitMs;
@@ -410,13 +452,17 @@ export class EventIntake {
     });
   }
 
-  /** The workflow of a grant received but not (yet) projected, waiting once for a grant sent at
-   *  the same moment that is not stored yet. */
-  private async grantInFlight(subject: string): Promise<string | undefined> {
+  /** The workflow of a grant received but not (yet) projected, in one of the municipalities,
+   *  waiting once for a grant sent at the same moment that is not stored yet. */
+  private async grantInFlight(scope: readonly string[], subject: string): Promise<string | undefined> {
+    const [municipality] = await this.grantsInFlight(scope, subject);
+    return municipality === undefined ? undefined : measureWorkflowId(municipality, subject);
+  }
+
+  private async grantsInFlight(scope: '*' | readonly string[], subject: string): Promise<string[]> {
     for (let wait = 0; ; wait++) {
-      const g = await this.inbox.grantOf(subject);
-      if (g) return measureWorkflowId(g.municipality, subject);
-      if (wait >= 1 || this.grantWaitMs === 0) return undefined;
+      const found = await this.inbox.grantsOf(scope, subject);
+      if (found.length > 0 || wait >= 1 || this.grantWaitMs === 0) return found;
       await sleep(Math.min(150, this.grantWaitMs));
     }
   }
@@ -477,7 +523,7 @@ export class EventIntake {
 
   /** The policy, the machine's judgement of the grant on a new measure, and the start options:
    *  a grant refused here starts no workflow. */
-  private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>): Promise<GrantPlan> {
+  private async planGrant(e: Extract<ParsedEvent, { type: 'measure.granted' }>, seq: number): Promise<GrantPlan> {
     const { municipality, measureType, package: pkg, grantedOn, startOn } = e.data;
     const m = await this.deps.policies.municipality(municipality);
     if (!m) return { answered: notFound('unknown-municipality', `no service level for municipality ${municipality}`) };
@@ -503,7 +549,7 @@ export class EventIntake {
     // The same measureId granted under another municipality would be a second measure, and a
     // closed measure's workflow may be gone: refused here. Whether a grant of a running measure
     // is its own grant again is the workflow's to say (its seen set), not the projection's.
-    const existing = await this.deps.measures.registration(e.subject);
+    const [existing] = await this.deps.measures.registrations([municipality], e.subject);
     if (existing?.workflowId === workflowId && existing.state === 'closed')
       return { answered: await this.toClosed(workflowId, e) };
     if (existing && existing.workflowId !== workflowId)
@@ -515,6 +561,10 @@ export class EventIntake {
           `measure ${e.subject} has already been granted`,
         ),
       };
+
+    // The birth date is kept in the inbox only where an age rule needs it, and then only sealed.
+    if (needsBirthDate(t) && e.data.childBirthDate && this.deps.seal)
+      await this.inbox.seal(seq, this.deps.seal(municipality, { childBirthDate: e.data.childBirthDate }));
 
     const input: MeasureWorkflowInput = {
       measureId: e.subject,
@@ -645,6 +695,12 @@ function safely(parse: () => ReturnType<typeof parseEvent>): ReturnType<typeof p
   } catch {
     return { ok: false, issues: [{ path: '(body)', message: 'the event could not be validated' }] };
   }
+}
+
+/** An identifier that looks like a CPR number, as a verdict: refused without repeating it. */
+function personalData(item: unknown): { ok: false; issues: ValidationIssue[] } | undefined {
+  const a = refusePersonalData(item);
+  return a ? { ok: false, issues: a.body.issues as ValidationIssue[] } : undefined;
 }
 
 /** The body as text when it is text a text column holds (valid UTF-8, no NUL); else undefined. */

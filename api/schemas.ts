@@ -52,14 +52,29 @@ export const invalidRequest = z
 
 export const unauthorized = z
   .object({ error: z.literal('unauthorized'), message: z.string() })
-  .describe('The admin token is required (INDSATSFLOW_ADMIN_TOKEN)');
+  .describe('Credentials are missing or refused: an API key, an access token, or INDSATSFLOW_ADMIN_TOKEN');
+
+export const forbidden = z
+  .object({ error: z.string(), message: z.string() })
+  .describe("The caller's roles do not give this, or the municipality is not the caller's");
 
 export const internalError = z
   .object({ error: z.literal('internal'), message: z.string(), correlationId: z.string() })
   .describe('Something failed on our side; the detail is in the log under correlationId');
 
 /** The answers every route may give besides its own. */
-export const commonAnswers = { 400: invalidRequest, 500: internalError } as const;
+export const tooManyRequests = z
+  .looseObject({ error: z.string(), message: z.string() })
+  .describe('Too many requests from this key or person: wait and try again (Retry-After)');
+
+/** The answers every route may give besides its own. */
+export const commonAnswers = {
+  400: invalidRequest,
+  401: unauthorized,
+  403: forbidden,
+  429: tooManyRequests,
+  500: internalError,
+} as const;
 
 /** Where a rule comes from, as stored with every deadline and timer. */
 export const ruleSource = z

@@ -1,6 +1,7 @@
 // The HTTP interface: the case-system contract (docs/event-contract.md), the read side and
 // the administrators' policy routes, each family a plugin under api/routes/, with an OpenAPI
 // document generated from the same zod schemas that validate requests and describe answers.
+import rateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -13,9 +14,14 @@ import { ping } from '../db/ping';
 import { createRepositories } from '../db/repositories';
 import type { PolicySource } from '../policies/source';
 import type { PolicyStore } from '../policies/store';
+import { MunicipalCodec } from '../codec/municipal-codec';
+import { Authenticator } from './access/authenticate';
+import { installGuard } from './access/guard';
+import { OidcVerifier, oidcConfigFromEnv, type OidcConfig } from './access/oidc';
 import { errorHandler } from './error-handler';
 import { EventIntake } from './events';
 import { PolicyAdmin } from './policies';
+import { auditRoutes } from './routes/audit';
 import { catalogueRoutes } from './routes/catalogue';
 import { codecRoutes } from './routes/codec';
 import { escalationRoutes } from './routes/escalations';
@@ -37,8 +43,15 @@ export interface ApiDeps {
   /** Versioned policies: the administrators' /v1/policies routes. */
   policyStore?: PolicyStore;
   logger?: boolean;
-  /** Required for policy edits and the codec endpoint when set; default INDSATSFLOW_ADMIN_TOKEN. */
+  /** A platform-admin bearer token (the `policy` command line's); default INDSATSFLOW_ADMIN_TOKEN.
+   *  With access control off, policy edits, rollouts, the codec and the audit log need it when set. */
   adminToken?: string;
+  /** Access control: required (INDSATSFLOW_AUTH=required), or off (the loopback default). */
+  authRequired?: boolean;
+  /** People's access tokens; default from INDSATSFLOW_OIDC_*. */
+  oidc?: OidcConfig;
+  /** Requests per minute per API key or person; default INDSATSFLOW_RATE_LIMIT or 600. */
+  rateLimitPerMinute?: number;
   /** The payload codec, served to the Temporal UI at /codec. */
   codec?: PayloadCodec;
   uiOrigins?: string[];
@@ -53,12 +66,15 @@ export interface ApiDeps {
   intake?: { updateTimeoutMs?: number; grantWaitMs?: number };
 }
 
+/** The largest request body accepted (413 above it): a batch of a few thousand events. */
+export const BODY_LIMIT = 5 * 1024 * 1024;
+
 const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 5 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     // The correlation id of a 5xx answer: unique across restarts, so that it finds its log line.
     genReqId: () => randomUUID(),
   });
@@ -80,6 +96,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.addHook('onRequest', nameServerSpan);
 
+  const adminToken = deps.adminToken ?? (process.env.INDSATSFLOW_ADMIN_TOKEN || undefined);
+  const repos = createRepositories(deps.pool);
+  const oidc = deps.oidc ?? oidcConfigFromEnv();
+  const authenticator = new Authenticator({
+    apiKeys: repos.apiKeys,
+    oidc: oidc ? new OidcVerifier(oidc) : undefined,
+    adminToken,
+    required: deps.authRequired ?? process.env.INDSATSFLOW_AUTH === 'required',
+  });
+  // Before any route: every route is judged by its own declaration (api/access/guard.ts).
+  installGuard(app, { authenticator, audit: repos.audit });
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler', // after the guard has said who is calling
+    max: deps.rateLimitPerMinute ?? Number(process.env.INDSATSFLOW_RATE_LIMIT ?? 600),
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.caller?.id ?? req.ip,
+    // Per key and person; with access control off there is nobody to tell apart.
+    allowList: (req) => req.caller === undefined || req.caller.kind === 'local',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: 'too-many-requests',
+      message: `more than ${ctx.max} requests a minute from this key or person; try again in ${ctx.after}`,
+    }),
+  });
+
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -91,10 +133,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The contract is public: the documentation routes are declared so.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), access: { public: true } };
+    });
+    await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  });
 
-  const adminToken = deps.adminToken ?? process.env.INDSATSFLOW_ADMIN_TOKEN;
-  const repos = createRepositories(deps.pool);
+  const codec = deps.codec;
   const intake = new EventIntake({
     inbox: repos.inbox,
     measures: repos.measures,
@@ -102,6 +149,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     policies: deps.policies,
     settle: deps.settle,
     log: app.log,
+    seal: codec instanceof MunicipalCodec ? (m, value) => sealed(codec, m, value) : undefined,
     ...deps.intake,
   });
 
@@ -123,12 +171,26 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthProbeRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.policyStore) {
     const admin = new PolicyAdmin({ pool: deps.pool, temporal: deps.temporal, store: deps.policyStore, log: app.log });
-    await app.register(policyRoutes, { store: deps.policyStore, admin, adminToken });
+    await app.register(policyRoutes, { store: deps.policyStore, admin });
   }
-  if (deps.codec)
-    await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [], adminToken });
+  await app.register(auditRoutes, { audit: repos.audit });
+  if (deps.codec) await app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.uiOrigins ?? [] });
   await app.register(complianceRoutes, deps);
   await app.register(overviewRoutes, deps);
 
   return app;
+}
+
+/** A value encrypted as a Temporal payload with the municipality's key: readable through the
+ *  codec endpoint by its operators, and gone when the key is retired. */
+function sealed(codec: MunicipalCodec, municipality: string, value: Record<string, unknown>) {
+  const [p] = codec.encodeFor(municipality, [
+    { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: Buffer.from(JSON.stringify(value)) },
+  ]);
+  return {
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+    ),
+    data: Buffer.from(p.data!).toString('base64'),
+  };
 }

@@ -58,8 +58,8 @@ async function main() {
       [today, measures],
     );
     await pool.query(
-      `INSERT INTO deadlines (measure_id, deadline_id, kind, due_on, due_at, overdue_at, status, met_on, basis, strength, source, escalation_level)
-       SELECT 'B-' || i, CASE WHEN k = 0 THEN 'first-follow-up' ELSE 'follow-up#' || k END,
+      `INSERT INTO deadlines (municipality, measure_id, deadline_id, kind, due_on, due_at, overdue_at, status, met_on, basis, strength, source, escalation_level)
+       SELECT 'bench', 'B-' || i, CASE WHEN k = 0 THEN 'first-follow-up' ELSE 'follow-up#' || k END,
               CASE WHEN k = 0 THEN 'first-follow-up' ELSE 'follow-up' END,
               due, due::timestamp AT TIME ZONE 'Europe/Copenhagen', (due + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen',
               CASE WHEN due > $1::date THEN 'pending' WHEN r < 70 THEN 'met' WHEN r < 75 THEN 'cancelled' ELSE 'pending' END,
@@ -101,7 +101,7 @@ async function main() {
         ...(c.w.teamId ? [`m.team_id = $4`] : []),
       ].join(' AND ');
       const args = [c.w.municipality, c.w.from, c.w.to, ...(c.w.teamId ? [c.w.teamId] : [])];
-      const countSql = `SELECT count(*) FROM deadlines d JOIN measures m ON m.measure_id = d.measure_id WHERE ${scope}`;
+      const countSql = `SELECT count(*) FROM deadlines d JOIN measures m ON m.municipality = d.municipality AND m.measure_id = d.measure_id WHERE ${scope}`;
       const counted = Number((await pool.query(countSql, args)).rows[0].count);
       // Interleaved in the same run, so that both see the same cache and machine load.
       const base = await time(() => pool.query(countSql, args));

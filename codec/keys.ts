@@ -1,19 +1,23 @@
-// Where the payload key comes from: INDSATSFLOW_CODEC_KEY (base64 of 32 bytes; a deployment's
-// secret store sets it), else a key file kept beside the embedded services' data, created once.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { EncryptionCodec } from './encryption-codec';
+// Where the payload keys come from: the key ring directory (INDSATSFLOW_KEYRING, default
+// `<data>/keys`; a deployment mounts it from its secret store), one key per municipality created on
+// first use. The single key of before (INDSATSFLOW_CODEC_KEY, or `<data>/codec.key`) is kept for
+// reading the payloads it encrypted.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { KeyRing } from './keyring';
+import { MunicipalCodec } from './municipal-codec';
 
-export function loadCodec(dataDir: string): EncryptionCodec {
+export function keyRingDir(dataDir: string): string {
+  return resolve(process.env.INDSATSFLOW_KEYRING ?? join(dataDir, 'keys'));
+}
+
+export function loadCodec(dataDir: string): MunicipalCodec {
+  const legacy = new Map<string, Buffer>();
   const fromEnv = process.env.INDSATSFLOW_CODEC_KEY;
-  if (fromEnv) return new EncryptionCodec(new Map([['env', decodeKey(fromEnv, 'INDSATSFLOW_CODEC_KEY')]]), 'env');
+  if (fromEnv) legacy.set('env', decodeKey(fromEnv, 'INDSATSFLOW_CODEC_KEY'));
   const file = join(dataDir, 'codec.key');
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  }
-  return new EncryptionCodec(new Map([['local', decodeKey(readFileSync(file, 'utf8').trim(), file)]]), 'local');
+  if (existsSync(file)) legacy.set('local', decodeKey(readFileSync(file, 'utf8').trim(), file));
+  return new MunicipalCodec(new KeyRing(keyRingDir(dataDir)), legacy);
 }
 
 function decodeKey(b64: string, where: string): Buffer {

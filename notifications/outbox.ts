@@ -35,6 +35,8 @@ export interface EscalationNotice {
   type: 'indsatsflow.escalation.raised' | 'indsatsflow.escalation.resolved';
   time: string;
   subject: string;
+  /** CloudEvents extension attribute: the measure is (municipality, subject). */
+  municipality: string;
   data: {
     measureId: string;
     municipality: string;
@@ -54,12 +56,14 @@ export interface EscalationNotice {
 export function noticeOf(r: OutboxRow): EscalationNotice {
   return {
     specversion: '1.0',
-    // Stable across redeliveries: the receiver deduplicates by id + source.
-    id: `escalation/${r.measure_id}/${r.deadline_id}/${r.due_on}/${r.level}`,
+    // Stable across redeliveries: the receiver deduplicates by id + source. A measureId is unique
+    // only within its municipality, so the id names both.
+    id: `escalation/${r.municipality}/${r.measure_id}/${r.deadline_id}/${r.due_on}/${r.level}`,
     source: 'indsatsflow',
     type: 'indsatsflow.escalation.raised',
     time: r.raised_at.toISOString(),
     subject: r.measure_id,
+    municipality: r.municipality,
     data: {
       measureId: r.measure_id,
       municipality: r.municipality,

@@ -106,7 +106,7 @@ function registerDatabaseFigures(registry: Registry, pool: Pool): void {
     registers: [registry],
     async collect() {
       const rows = await q<{ municipality: string; n: number }>(
-        `SELECT m.municipality, count(*)::int AS n FROM deadlines d JOIN measures m USING (measure_id)
+        `SELECT m.municipality, count(*)::int AS n FROM deadlines d JOIN measures m USING (municipality, measure_id)
           WHERE d.status = 'pending' AND d.overdue_at <= now() AND m.state <> 'closed' GROUP BY 1`,
       );
       this.reset();

@@ -8,10 +8,15 @@ import { createMetrics } from '../observability/metrics';
 import { tracing } from '../observability/tracing';
 import { catalogueSource } from '../policies/source';
 import { PolicyStore } from '../policies/store';
+import { refuseOpenBind } from '../access/loopback';
+import { startInboxRetention } from '../db/retention';
 import { connectTemporal, onSignals, openDatabase, requireEnv, sharedCodec } from './common';
 
 export async function serveApi(log: Logger): Promise<void> {
   requireEnv('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const authRequired = process.env.INDSATSFLOW_AUTH === 'required';
+  refuseOpenBind(host, authRequired);
   const codec = sharedCodec('api');
   const pool = await openDatabase(log);
   const { connection, target } = await connectTemporal(log);
@@ -24,6 +29,11 @@ export async function serveApi(log: Logger): Promise<void> {
   const policyStore = new PolicyStore(new PolicyVersionRepository(pool));
   const seeded = await policyStore.seed(await catalogueSource().municipalities());
   if (seeded.length) log.info({ municipalities: seeded }, 'policies seeded as version 1');
+  // Every API process purges old inbox bodies; the purge is one idempotent UPDATE.
+  const retention = startInboxRetention(pool, {
+    days: Number(process.env.INDSATSFLOW_INBOX_RETENTION_DAYS ?? 90),
+    log: (line) => log.info({ component: 'inbox-retention' }, line),
+  });
   const uiUrl = process.env.TEMPORAL_UI_URL;
   const api = await buildApi({
     pool,
@@ -32,16 +42,17 @@ export async function serveApi(log: Logger): Promise<void> {
     policyStore,
     logger: process.env.LOG_REQUESTS === '1',
     codec,
+    authRequired,
     uiOrigins: uiUrl ? [new URL(uiUrl).origin] : [],
     temporalUiUrl: uiUrl,
     metrics: createMetrics({ pool }),
     onRejectedEvent: (e) => log.warn({ event: e }, 'event rejected'),
   });
-  const host = process.env.HOST ?? '127.0.0.1';
   const url = await api.listen({ host, port: Number(process.env.PORT ?? 3000) });
-  log.info({ url, host }, 'api listening');
+  log.info({ url, host, accessControl: authRequired ? 'required' : 'off (loopback only)' }, 'api listening');
   onSignals(log, async () => {
     await api.close();
+    await retention.stop();
     await connection.close();
     await pool.end();
     await tracing()?.shutdown();

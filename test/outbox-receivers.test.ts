@@ -124,7 +124,7 @@ describe('escalation delivery: one hanging receiver, one that answers', { timeou
     assert.equal(hjRows.length, 4);
     assert.ok(hjRows.every((x: any) => !x.notifiedAt));
     assert.ok(slowMaxOpen <= 4, `at most 4 deliveries in flight to one receiver (saw ${slowMaxOpen})`);
-    assert.ok(slowArrivals.every((a) => a.id.startsWith(`escalation/${hj}/`)));
+    assert.ok(slowArrivals.every((a) => a.id.startsWith(`escalation/hjorring/${hj}/`)));
 
     // Leased while in flight: no notice was sent a second time while its first delivery hung.
     const ids = slowArrivals.map((a) => a.id);

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { PolicySource } from '../../policies/source';
+import { needs } from '../access/guard';
 import { catalogueAnswer, catalogueView } from '../catalogue';
 import { commonAnswers, errorAnswer, type App } from '../schemas';
 
@@ -13,6 +14,7 @@ export const catalogueRoutes: FastifyPluginAsync<CatalogueRoutesOptions> = async
   const r = app as App;
 
   r.get('/v1/catalogue', {
+    config: needs('signed-in'),
     schema: {
       description: 'The municipalities with a service level, and their measure-type slugs.',
       response: {
@@ -24,6 +26,8 @@ export const catalogueRoutes: FastifyPluginAsync<CatalogueRoutesOptions> = async
             measureTypes: z.array(z.string()),
           }),
         ),
+        401: commonAnswers[401],
+        429: commonAnswers[429],
         500: commonAnswers[500],
       },
     },
@@ -37,6 +41,7 @@ export const catalogueRoutes: FastifyPluginAsync<CatalogueRoutesOptions> = async
   });
 
   r.get('/v1/catalogue/:municipality', {
+    config: needs('signed-in'),
     schema: {
       params: z.object({ municipality: z.string() }),
       response: {

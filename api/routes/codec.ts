@@ -1,13 +1,15 @@
 // The codec endpoint the Temporal UI calls to show decrypted payloads to an operator
 // (POST {endpoint}/decode and /encode with { payloads: [{ metadata, data }] }, base64 fields).
-// Only reachable on this machine in the embedded setup; a deployment puts it behind its SSO.
-// Its CORS and admin-token hooks belong to this plugin's scope, so they guard these routes only,
-// however their URL is spelled.
+// A payload is decrypted only for an operator of the municipality its key belongs to (the key id
+// names it); others' payloads, and the platform's, are returned as they came, still encrypted.
+// Every call is in the audit log. Its CORS hook belongs to this plugin's scope.
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin } from '../admin-auth';
-import { errorAnswer, internalError, unauthorized, type App } from '../schemas';
+import { can, type Caller } from '../../access/roles';
+import { KeyRetired, MunicipalCodec, ownerOf } from '../../codec/municipal-codec';
+import { callerOfRequest, needs, publicRoute } from '../access/guard';
+import { commonAnswers, errorAnswer, type App } from '../schemas';
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -33,13 +35,38 @@ export interface CodecRoutesOptions {
   codec: PayloadCodec;
   /** The Temporal UI's origins, allowed to call from the browser. */
   allowedOrigins: string[];
-  adminToken?: string;
 }
 
-export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (
-  app,
-  { codec, allowedOrigins, adminToken },
-) => {
+/** May this caller see this payload in clear? Legacy and platform payloads: the platform role only. */
+function mayDecode(c: Caller, p: Payload): boolean {
+  const owner = ownerOf(p);
+  if (owner === undefined || owner.startsWith('_')) return c.municipalities === '*' && can(c, 'codec:use');
+  return can(c, 'codec:use', owner);
+}
+
+/** Each payload the caller may see, decrypted; the rest (and those whose key is retired) as they came. */
+async function decodeFor(codec: PayloadCodec, c: Caller, ps: Payload[]): Promise<Payload[]> {
+  return Promise.all(
+    ps.map(async (p) => {
+      if (!mayDecode(c, p)) return p;
+      try {
+        return (await codec.decode([p]))[0];
+      } catch (err) {
+        if (err instanceof KeyRetired) return p;
+        throw err;
+      }
+    }),
+  );
+}
+
+async function encodeFor(codec: PayloadCodec, c: Caller, ps: Payload[]): Promise<Payload[]> {
+  // The UI encodes what an operator types (a signal's input): for their municipality.
+  if (codec instanceof MunicipalCodec && c.municipalities !== '*' && c.municipalities.length === 1)
+    return codec.encodeFor(c.municipalities[0], ps);
+  return codec.encode(ps);
+}
+
+export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, { codec, allowedOrigins }) => {
   const r = app as App;
   r.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
@@ -51,17 +78,21 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (
     }
     if (req.method === 'OPTIONS') return reply.status(204).send();
   });
-  requireAdmin(r, adminToken);
 
-  r.options('/codec/*', { schema: { hide: true } }, async (_req, reply) => reply.status(204).send());
+  r.options('/codec/*', { config: publicRoute, schema: { hide: true } }, async (_req, reply) =>
+    reply.status(204).send(),
+  );
   for (const op of ['decode', 'encode'] as const) {
     r.post(`/codec/${op}`, {
-      schema: { hide: true, response: { 200: payloads, 400: errorAnswer, 401: unauthorized, 500: internalError } },
+      config: needs('codec:use', { audit: `codec.${op}` }),
+      schema: { hide: true, response: { 200: payloads, ...commonAnswers, 400: errorAnswer } },
       handler: async (req, reply) => {
         const body = req.body as { payloads?: JsonPayload[] } | undefined;
         if (!body || !Array.isArray(body.payloads))
           return reply.status(400).send({ error: 'invalid-request', message: 'expected { payloads: [...] }' });
-        const out = await codec[op](body.payloads.map(fromJson));
+        const caller = callerOfRequest(req);
+        const ps = body.payloads.map(fromJson);
+        const out = op === 'decode' ? await decodeFor(codec, caller, ps) : await encodeFor(codec, caller, ps);
         return { payloads: out.map(toJson) };
       },
     });

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { dateOf, isIsoDate } from '../../machines/dates';
 import { ComplianceRepository, type ComplianceRow } from '../../db/repositories/compliance';
 import { monthsBetween, monthsEndingWith } from '../overview/periods';
+import { visible } from '../../access/roles';
+import { callerOfRequest, needs } from '../access/guard';
 
 export interface ComplianceRoutesOptions {
   pool: Pool;
@@ -74,6 +76,8 @@ export function arrange(rows: ComplianceRow[], from: string, to: string, groupBy
 export const complianceRoutes: FastifyPluginAsyncZod<ComplianceRoutesOptions> = async (app, opts) => {
   const repo = new ComplianceRepository(opts.pool);
   app.get('/v1/compliance', {
+    // A municipality asked for must be the caller's (403); without one, the caller's are counted.
+    config: needs('compliance:read', { municipality: 'query' }),
     schema: {
       description:
         'On-time figures: a deadline counts in the window it was due in; onTimeRate = metOnTime / (due - cancelled). ' +
@@ -86,7 +90,11 @@ export const complianceRoutes: FastifyPluginAsyncZod<ComplianceRoutesOptions> = 
       const today = dateOf(now.getTime());
       const { from = monthsEndingWith(today, 12)[0].from, to = today, groupBy, ...scope } = req.query;
       if (from > to) throw Object.assign(new Error(`from (${from}) is after to (${to})`), { statusCode: 400 });
-      const rows = await repo.figures({ ...scope, from, to, groupBy }, now);
+      const mine = visible(callerOfRequest(req), scope.municipality);
+      const rows = await repo.figures(
+        { ...scope, ...(mine === '*' ? {} : { municipalities: mine }), from, to, groupBy },
+        now,
+      );
       return { from, to, groups: arrange(rows, from, to, groupBy) };
     },
   });

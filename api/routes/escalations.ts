@@ -2,11 +2,14 @@
 // whether (and how) each has ended. Paged by an opaque cursor.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { visible } from '../../access/roles';
 import type { EscalationRepository } from '../../db/repositories/escalations';
+import { callerOfRequest, needs } from '../access/guard';
 import { commonAnswers, page, pageOf, type App } from '../schemas';
 
 const escalation = z.object({
   measureId: z.string(),
+  municipality: z.string(),
   deadlineId: z.string(),
   deadlineKind: z.string(),
   dueOn: z.string(),
@@ -33,21 +36,42 @@ export interface EscalationRoutesOptions {
   escalations: EscalationRepository;
 }
 
+const query = z.object({
+  municipality: z.string().optional(),
+  measureId: z.string().optional(),
+  level: z.coerce.number().int().min(1).optional(),
+  open: z.enum(['true', 'false']).optional().describe('true: not yet resolved; false: resolved'),
+  ...page,
+});
+const openOf = (open: 'true' | 'false' | undefined) => (open === undefined ? undefined : open === 'true');
+
 export const escalationRoutes: FastifyPluginAsync<EscalationRoutesOptions> = async (app, { escalations }) => {
-  (app as App).get('/v1/escalations', {
+  const r = app as App;
+  r.get('/v1/escalations', {
+    config: needs('escalations:read'),
     schema: {
-      querystring: z.object({
-        municipality: z.string().optional(),
-        measureId: z.string().optional(),
-        level: z.coerce.number().int().min(1).optional(),
-        open: z.enum(['true', 'false']).optional().describe('true: not yet resolved; false: resolved'),
-        ...page,
-      }),
+      description: "Escalations of the caller's municipalities (narrowed by `municipality`).",
+      querystring: query,
+      response: { 200: pageOf(escalation), ...commonAnswers },
+    },
+    handler: async (req) => {
+      const { municipality, open, ...rest } = req.query;
+      const scope = visible(callerOfRequest(req), municipality);
+      if (scope !== '*' && scope.length === 0) return { items: [], next: null };
+      return escalations.list({ ...rest, scope, open: openOf(open) });
+    },
+  });
+
+  r.get('/v1/municipalities/:municipality/escalations', {
+    config: needs('escalations:read', { municipality: 'param' }),
+    schema: {
+      params: z.object({ municipality: z.string().min(1) }),
+      querystring: query.omit({ municipality: true }),
       response: { 200: pageOf(escalation), ...commonAnswers },
     },
     handler: async (req) => {
       const { open, ...rest } = req.query;
-      return escalations.list({ ...rest, open: open === undefined ? undefined : open === 'true' });
+      return escalations.list({ ...rest, scope: [req.params.municipality], open: openOf(open) });
     },
   });
 };

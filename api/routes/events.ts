@@ -9,8 +9,9 @@ import type { Delivery } from '../../db/repositories/inbox';
 import { CONTRACT_EVENT_TYPES as eventTypes } from '../../machines/event-catalogue';
 import { errorHandler } from '../error-handler';
 import { dataSchemas, envelopeSchema } from '../event-schemas';
-import { EVENT_LIMITS, type EventIntake } from '../events';
-import { errorAnswer, internalError, issue, type App } from '../schemas';
+import { callerOfRequest, needs } from '../access/guard';
+import { EVENT_LIMITS, unsupportedMediaType, type EventIntake } from '../events';
+import { commonAnswers, errorAnswer, internalError, issue, type App } from '../schemas';
 
 /** The envelope with its type's data, per type: what the OpenAPI document shows. */
 const typedEvent = z.discriminatedUnion(
@@ -45,7 +46,10 @@ const accepted = z
 const invalidEvent = z
   .object({ error: z.literal('invalid-event'), issues: z.array(issue) })
   .describe('Not a valid event: what is wrong, and where');
-const notFound = errorAnswer.describe('Unknown municipality, measure type, package or measure');
+const notFound = errorAnswer.describe(
+  'Unknown municipality, measure type, package or measure (a measure of another municipality is unknown too)',
+);
+const forbidden = errorAnswer.describe("A grant (or a `municipality` attribute) naming a municipality not the key's");
 const refused = z
   .union([
     z
@@ -94,10 +98,15 @@ export interface EventRoutesOptions {
   intake: EventIntake;
 }
 
+/** The answers given before the intake is reached: the guard's (no or bad credentials, a key that
+ *  may not send events, a host not answered) and the rate limit's. */
+const REFUSED_AT_THE_DOOR = new Set([401, 403, 429]);
+
 /** What is known of a request before its body is read. */
 const deliveryOf = (req: FastifyRequest): Delivery => {
   const length = Number(req.headers['content-length']);
   return {
+    caller: req.caller?.id,
     contentType: req.headers['content-type'],
     contentLength: Number.isFinite(length) ? length : undefined,
     remoteAddr: req.ip,
@@ -111,7 +120,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: EVENT_LIMITS.bodyBytes }, (_req, body, done) =>
     done(null, body),
   );
-  // Refused before the handler (a body over the limit, a broken length): recorded, then answered.
+  // Refused before the handler (a body over the limit, a broken length, a content type Fastify
+  // cannot read): recorded, then answered in the shapes the schema documents.
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) return errorHandler(err, req, reply);
@@ -125,7 +135,12 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
               limit: EVENT_LIMITS.bodyBytes,
             },
           }
-        : { status, body: { error: 'bad-request', message: err.message } };
+        : status === 415
+          ? unsupportedMediaType(String(req.headers['content-type'] ?? '(ingen)'))
+          : status === 400
+            ? { status, body: { error: 'invalid-event', issues: [{ path: '(body)', message: err.message }] } }
+            : { status, body: { error: 'bad-request', message: err.message } };
+    recorded.add(req);
     const r = await intake.refuse(deliveryOf(req), undefined, answer);
     // The rest of an oversized body is not read: the connection is closed after the answer.
     if (status === 413) void reply.header('connection', 'close');
@@ -135,8 +150,30 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       .send(r.body);
   });
 
+  // Refused before the intake (the guard at onRequest: nothing read yet, so the delivery's
+  // metadata; the rate limit at preHandler: the body too): recorded with the answer, like every
+  // other delivery. The intake's own refusals (its 403 forbidden-municipality) are stored already.
+  const recorded = new WeakSet<FastifyRequest>();
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!REFUSED_AT_THE_DOOR.has(reply.statusCode) || recorded.has(req)) return payload;
+    recorded.add(req);
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(String(payload));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON: the status is what matters
+    }
+    await intake.refuse(deliveryOf(req), Buffer.isBuffer(req.body) ? req.body : undefined, {
+      status: reply.statusCode,
+      body,
+    });
+    return payload;
+  });
+
   (app as App).post('/v1/events', {
     bodyLimit: EVENT_LIMITS.bodyBytes,
+    config: needs('events:send'),
     schema: {
       description:
         `Receive one CloudEvent or a batch (at most ${EVENT_LIMITS.batchItems} events, ${EVENT_LIMITS.bodyBytes} bytes). ` +
@@ -146,11 +183,14 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
         202: orBatch(accepted),
         207: batch.describe('A batch whose events were answered differently'),
         400: orBatch(invalidEvent),
+        401: commonAnswers[401],
+        403: orBatch(forbidden),
         404: orBatch(notFound),
         409: orBatch(refused),
         413: tooLarge,
         415: unsupportedType,
         422: orBatch(unprocessable),
+        429: commonAnswers[429],
         500: internalError,
         503: orBatch(unavailable),
       },
@@ -159,7 +199,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     validatorCompiler: () => (data) => ({ value: data }),
     handler: async (req, reply) => {
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const answer = await intake.receive(deliveryOf(req), bytes, req.headers);
+      recorded.add(req);
+      const answer = await intake.receive(deliveryOf(req), bytes, req.headers, callerOfRequest(req));
       // What was judged, in place of the bytes: the metrics hooks count it by type and answer.
       (req as { body: unknown }).body = answer.judged;
       return reply

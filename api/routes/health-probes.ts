@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { pendingMigrations } from '../../db/migrations-status';
 import { ping } from '../../db/ping';
 import { TASK_QUEUE } from '../../workflows/ids';
+import { publicRoute } from '../access/guard';
 import type { App } from '../schemas';
 
 export interface HealthProbeOptions {
@@ -37,11 +38,14 @@ function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export const healthProbeRoutes: FastifyPluginAsync<HealthProbeOptions> = async (app, o) => {
   const ms = o.timeoutMs ?? 2_000;
+  // Public: orchestrators probe without credentials; the answers name checks, never addresses.
   (app as App).get('/health/live', {
+    config: publicRoute,
     schema: { description: 'The process answers', response: { 200: z.object({ status: z.literal('live') }) } },
     handler: async () => ({ status: 'live' as const }),
   });
   (app as App).get('/health/ready', {
+    config: publicRoute,
     schema: {
       description: 'Database, migrations, Temporal and a polling worker: ready for traffic',
       response: { 200: ready, 503: ready.describe('Not ready: which check fails') },

@@ -4,6 +4,7 @@
 // message) goes to the log, not to whoever asks.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { publicRoute } from '../access/guard';
 import type { App } from '../schemas';
 
 export interface HealthRoutesOptions {
@@ -20,6 +21,7 @@ const health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.str
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { checks, timeoutMs }) => {
   const ms = timeoutMs ?? HEALTH_CHECK_TIMEOUT_MS;
   (app as App).get('/health', {
+    config: publicRoute,
     schema: { response: { 200: health, 503: health.describe('A dependency is unreachable') } },
     handler: async (req, reply) => {
       const judge = async (name: 'database' | 'temporal') => {

@@ -2,6 +2,7 @@
 // encapsulated (skip-override, as fastify-plugin does), so its hooks see the event routes too.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { recordIntake, type ServiceMetrics } from '../../observability/metrics';
+import { publicRoute } from '../access/guard';
 
 export interface MetricsRouteOptions {
   metrics: ServiceMetrics;
@@ -13,7 +14,10 @@ const EVENTS = '/v1/events';
 const answers = new WeakMap<FastifyRequest, unknown>();
 
 const plugin: FastifyPluginAsync<MetricsRouteOptions> = async (app, { metrics, onRejected }) => {
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  // Public, as Prometheus scrapes it (and as the worker's and outbox's side ports serve theirs):
+  // counts labelled by event type, answer, municipality slug and rollout, never a measure, case or
+  // person. A deployment keeps it off the public ingress (README, "Access control").
+  app.get('/metrics', { config: publicRoute, schema: { hide: true } }, async (_req, reply) => {
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });

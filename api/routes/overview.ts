@@ -11,6 +11,8 @@ import { toCsv } from '../overview/csv';
 import { OverviewModel, UPCOMING_DAYS } from '../overview/model';
 import { choicePage, notFoundPage, overviewPage, type Choice } from '../overview/page';
 import { addDays } from '../overview/periods';
+import { inScope, type Caller } from '../../access/roles';
+import { callerOfRequest, needs } from '../access/guard';
 
 export interface OverviewRoutesOptions {
   pool: Pool;
@@ -70,8 +72,11 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
   });
 
   /** The municipality asked for (or the only one there is), and what the filter form offers. */
-  async function choose(q: Query): Promise<{ policy?: MunicipalityPolicy; choice: Choice }> {
-    const municipalities = (await opts.policies.municipalities()).sort((a, b) => a.name.localeCompare(b.name, 'da'));
+  async function choose(q: Query, caller: Caller): Promise<{ policy?: MunicipalityPolicy; choice: Choice }> {
+    // Only the caller's municipalities are offered (the guard has refused one asked for that is not).
+    const municipalities = (await opts.policies.municipalities())
+      .filter((m) => inScope(caller, m.municipality))
+      .sort((a, b) => a.name.localeCompare(b.name, 'da'));
     const slug = q.municipality ?? (municipalities.length === 1 ? municipalities[0].municipality : undefined);
     const policy = slug ? municipalities.find((m) => m.municipality === slug) : undefined;
     const teams = policy ? await repo.teams(policy.municipality) : [];
@@ -81,14 +86,18 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
   const html = { 200: z.string().describe('text/html'), 404: z.string().describe('text/html') };
   const problem = z.object({ error: z.string(), message: z.string() });
 
+  // A municipality asked for must be the caller's (403); the choice offers only the caller's.
+  const access = needs('compliance:read', { municipality: 'query' });
+
   app.get('/overblik', {
+    config: access,
     schema: {
       description: 'The overview page (Danish HTML) for a municipality and optionally a team.',
       querystring,
       response: html,
     },
     handler: async (req, reply) => {
-      const { policy, choice } = await choose(req.query);
+      const { policy, choice } = await choose(req.query, callerOfRequest(req));
       reply.type('text/html; charset=utf-8');
       if (!choice.municipality) return choicePage(choice);
       if (!policy)
@@ -103,13 +112,14 @@ export const overviewRoutes: FastifyPluginAsyncZod<OverviewRoutesOptions> = asyn
     rows: (p: MunicipalityPolicy, q: Query, now: Date) => Promise<string>,
   ) =>
     app.get(path, {
+      config: access,
       schema: {
         description: `${what} as CSV for Danish Excel: UTF-8 with BOM, ';' separated.`,
         querystring,
         response: { 200: z.string().describe('text/csv'), 400: problem, 404: problem },
       },
       handler: async (req, reply) => {
-        const { policy, choice } = await choose(req.query);
+        const { policy, choice } = await choose(req.query, callerOfRequest(req));
         if (!policy)
           return reply.status(choice.municipality ? 404 : 400).send({
             error: choice.municipality ? 'unknown-municipality' : 'invalid-request',

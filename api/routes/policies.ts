@@ -1,22 +1,25 @@
 // /v1/policies: versioned policies for administrators. Read the versions and what changed between
 // two; change a timer or the whole document, previewed first (dryRun defaults to true); apply
 // it as a new version whose rollout workflow moves the running measures on its effective date.
-// Reads are open; changes and rollouts sit in a scope guarded by the admin token.
+// Each route declares what it needs: reading a municipality's policy, changing it (policy-admin),
+// a rollout's status (operator, policy-admin) or stopping and starting one (policy-admin), always
+// for the municipality in the path or the rollout's own. Changes are written to the audit log, and
+// their author is the authenticated caller.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { isIsoDate } from '../../machines/dates';
 import { PolicyConflict, type PolicyStore } from '../../policies/store';
 import type { MunicipalityPolicy } from '../../policies/types';
-import { requireAdmin } from '../admin-auth';
+import { inScope, visible, type Caller } from '../../access/roles';
+import { callerOfRequest, needs } from '../access/guard';
 import { catalogueAnswer, catalogueView } from '../catalogue';
 import type { PolicyAdmin, Proposal } from '../policies';
 import { diffPolicies, EditRefused, setTimer } from '../../policies/edit';
-import { commonAnswers, errorAnswer, unauthorized, type App } from '../schemas';
+import { commonAnswers, errorAnswer, type App } from '../schemas';
 
 export interface PolicyRoutesOptions {
   store: PolicyStore;
   admin: PolicyAdmin;
-  adminToken?: string;
 }
 
 const isoDate = z.string().refine(isIsoDate, { message: 'must be a date YYYY-MM-DD' });
@@ -32,7 +35,13 @@ const rolloutTuning = z
 const common = {
   effectiveFrom: isoDate,
   reason: z.string().min(3),
-  author: z.string().min(1).optional().describe('Who makes the change; defaults to the X-Indsatsflow-User header'),
+  author: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Who makes the change, with access control off only (then defaulting to the X-Indsatsflow-User header); otherwise the authenticated caller',
+    ),
   dryRun: z.boolean().default(true),
   baseVersion: z
     .number()
@@ -52,9 +61,13 @@ function requested(body: Common, author: string) {
   return { effectiveFrom, author, reason, dryRun, baseVersion, rollout, previewLimit };
 }
 
-const authorOf = (body: { author?: string }, headers: Record<string, unknown>) =>
-  body.author ??
-  (typeof headers['x-indsatsflow-user'] === 'string' ? (headers['x-indsatsflow-user'] as string) : 'api');
+/** Who makes a change: the authenticated caller. Only with access control off (loopback, no
+ *  set-up) is the self-declared `author` or X-Indsatsflow-User header taken at its word. */
+const authorOf = (caller: Caller, body: { author?: string }, headers: Record<string, unknown>) =>
+  caller.kind !== 'local'
+    ? `${caller.name} [${caller.id}]`
+    : (body.author ??
+      (typeof headers['x-indsatsflow-user'] === 'string' ? (headers['x-indsatsflow-user'] as string) : 'api'));
 
 // ----- answers -----
 
@@ -152,7 +165,6 @@ const rolloutStatus = z.object({
 const editAnswers = {
   200: previewed,
   201: stored,
-  401: unauthorized,
   404: notFound,
   409: conflict,
   422: refusedEdit,
@@ -160,7 +172,7 @@ const editAnswers = {
   ...commonAnswers,
 };
 
-export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app, { store, admin, adminToken }) => {
+export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app, { store, admin }) => {
   const refused = (reply: FastifyReply, err: unknown) => {
     if (err instanceof EditRefused) return reply.status(err.status).send(err.body);
     if (err instanceof PolicyConflict) return reply.status(409).send({ error: 'conflict', message: err.message });
@@ -171,6 +183,11 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     if (!latest) reply.status(404).send({ error: 'unknown-municipality', message: `no policy for ${municipality}` });
     return latest;
   };
+  /** A rollout of one of the caller's municipalities; others' are answered as unknown. */
+  const rolloutOf = async (caller: Caller, id: string) => {
+    const s = await admin.rolloutStatus(id);
+    return s && inScope(caller, s.municipality) ? s : undefined;
+  };
   const propose = async (reply: FastifyReply, o: Proposal) => {
     const { status, body } = await admin.propose(o);
     return reply.status(status).send(body);
@@ -180,6 +197,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     const r = reads as App;
 
     r.get('/v1/policies', {
+      config: needs('policies:read'),
       schema: {
         description: 'Every municipality with its latest policy version and the version in force today.',
         response: {
@@ -191,25 +209,30 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
               versionInForce: z.number().int(),
             }),
           ),
+          401: commonAnswers[401],
+          429: commonAnswers[429],
           500: commonAnswers[500],
         },
       },
-      handler: async () =>
+      handler: async (req) =>
         Promise.all(
-          (await store.municipalities()).map(async (m) => {
-            const latest = (await store.latest(m))!;
-            const inForce = (await store.inForce(m))!;
-            return {
-              municipality: m,
-              latestVersion: latest.version,
-              latestEffectiveFrom: latest.effectiveFrom,
-              versionInForce: inForce.version,
-            };
-          }),
+          (await store.municipalities())
+            .filter((m) => inScope(callerOfRequest(req), m))
+            .map(async (m) => {
+              const latest = (await store.latest(m))!;
+              const inForce = (await store.inForce(m))!;
+              return {
+                municipality: m,
+                latestVersion: latest.version,
+                latestEffectiveFrom: latest.effectiveFrom,
+                versionInForce: inForce.version,
+              };
+            }),
         ),
     });
 
     r.get('/v1/policies/:municipality', {
+      config: needs('policies:read', { municipality: 'param' }),
       schema: {
         params: z.object({ municipality: z.string() }),
         querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
@@ -241,6 +264,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.get('/v1/policies/:municipality/versions', {
+      config: needs('policies:read', { municipality: 'param' }),
       schema: {
         description:
           'Every version with author, reason, time and effectiveFrom; with from & to, what changed between the two.',
@@ -276,6 +300,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.get('/v1/policies/:municipality/versions/:version', {
+      config: needs('policies:read', { municipality: 'param' }),
       schema: {
         params: z.object({ municipality: z.string(), version: z.coerce.number().int().positive() }),
         response: {
@@ -301,29 +326,36 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.get('/v1/policies/rollouts', {
+      config: needs('rollouts:read'),
       schema: {
         querystring: z.object({ municipality: z.string().optional() }),
         response: { 200: z.array(rolloutStatus), ...commonAnswers },
       },
-      handler: async (req) => admin.recentRollouts(req.query.municipality),
+      handler: async (req) => {
+        const scope = visible(callerOfRequest(req), req.query.municipality);
+        if (scope === '*') return admin.recentRollouts(req.query.municipality);
+        const each = await Promise.all(scope.map((m) => admin.recentRollouts(m)));
+        return each.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      },
     });
 
     r.get('/v1/policies/rollouts/:id', {
+      config: needs('rollouts:read'),
       schema: {
         params: z.object({ id: z.string() }),
         response: { 200: rolloutStatus, 404: notFound, ...commonAnswers },
       },
       handler: async (req, reply) =>
-        (await admin.rolloutStatus(req.params.id)) ??
+        (await rolloutOf(callerOfRequest(req), req.params.id)) ??
         reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` }),
     });
   });
 
   await app.register(async (changes) => {
-    requireAdmin(changes, adminToken);
     const r = changes as App;
 
     r.patch('/v1/policies/:municipality/timers', {
+      config: needs('policies:change', { municipality: 'param', audit: 'policy.timer' }),
       schema: {
         description:
           'Change one timer: a deadline kind of a measure type (first-follow-up, follow-up, startup-meeting, treatment-plan, reassessment, or an obligation kind) or an escalation step (escalation-teamleder). dryRun (default true) previews; false stores a new version and starts its rollout.',
@@ -335,7 +367,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
         const m = req.params.municipality;
         const latest = await known(reply, m);
         if (!latest) return reply;
-        const author = authorOf(req.body, req.headers);
+        const author = authorOf(callerOfRequest(req), req.body, req.headers);
         try {
           const doc = (await store.document(m, latest.version))!;
           const edit = setTimer(doc, { ...req.body, author });
@@ -357,6 +389,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.post('/v1/policies/:municipality/versions', {
+      config: needs('policies:change', { municipality: 'param', audit: 'policy.version' }),
       schema: {
         description:
           'A whole-policy edit (`document`), or a rollback to an earlier version (`rollbackTo`): both make a new version. dryRun (default true) previews.',
@@ -375,7 +408,7 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
         const { document, rollbackTo } = req.body;
         if ((document === undefined) === (rollbackTo === undefined))
           return reply.status(400).send({ error: 'invalid-request', message: 'send either document or rollbackTo' });
-        const author = authorOf(req.body, req.headers);
+        const author = authorOf(callerOfRequest(req), req.body, req.headers);
         try {
           let next: MunicipalityPolicy;
           if (rollbackTo !== undefined) {
@@ -408,20 +441,20 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.post('/v1/policies/rollouts/:id/stop', {
+      config: needs('rollouts:control', { audit: 'rollout.stop' }),
       schema: {
         description:
           'Stop a rollout after its current batch; measures already moved stay moved (roll back with a new version).',
         params: z.object({ id: z.string() }),
         response: {
           202: z.object({ id: z.string(), stopping: z.literal(true) }),
-          401: unauthorized,
           404: notFound,
           409: errorAnswer.describe('The rollout is not running'),
           ...commonAnswers,
         },
       },
       handler: async (req, reply) => {
-        const s = await admin.rolloutStatus(req.params.id);
+        const s = await rolloutOf(callerOfRequest(req), req.params.id);
         if (!s) return reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` });
         if (s.status !== 'scheduled' && s.status !== 'running')
           return reply.status(409).send({ error: 'not-running', message: `rollout ${s.id} is ${s.status}` });
@@ -431,12 +464,15 @@ export const policyRoutes: FastifyPluginAsync<PolicyRoutesOptions> = async (app,
     });
 
     r.post('/v1/policies/rollouts/:id/start', {
+      config: needs('rollouts:control', { audit: 'rollout.start' }),
       schema: {
         description: 'Start a stored rollout whose workflow could not be started (idempotent).',
         params: z.object({ id: z.string() }),
-        response: { 202: rolloutStatus, 401: unauthorized, 404: notFound, 409: conflict, ...commonAnswers },
+        response: { 202: rolloutStatus, 404: notFound, 409: conflict, ...commonAnswers },
       },
       handler: async (req, reply) => {
+        if (!(await rolloutOf(callerOfRequest(req), req.params.id)))
+          return reply.status(404).send({ error: 'unknown-rollout', message: `no rollout ${req.params.id}` });
         try {
           await admin.startRollout(req.params.id);
           return reply.status(202).send((await admin.rolloutStatus(req.params.id))!);

@@ -14,6 +14,8 @@ export type ComplianceGroupBy = 'team' | 'caseworker' | 'measureType' | 'month';
 
 export interface ComplianceScope {
   municipality?: string;
+  /** Only these municipalities (the caller's); absent: every one. */
+  municipalities?: readonly string[];
   teamId?: string;
   caseworkerId?: string;
   measureType?: string;
@@ -92,6 +94,7 @@ class Where {
   }
   scope(s: ComplianceScope): this {
     return this.add((p) => `m.municipality = ${p}`, s.municipality)
+      .add((p) => `m.municipality = ANY(${p})`, s.municipalities)
       .add((p) => `m.team_id = ${p}`, s.teamId)
       .add((p) => `m.caseworker_id = ${p}`, s.caseworkerId)
       .add((p) => `m.measure_type = ${p}`, s.measureType);
@@ -140,7 +143,7 @@ export class ComplianceRepository {
                   WHEN d.overdue_at <= ${at} THEN 'overdue'
                 END AS outcome,
                 CASE WHEN d.status = 'met' AND d.met_on > d.due_on THEN d.met_on - d.due_on END AS days_late
-           FROM deadlines d JOIN measures m ON m.measure_id = d.measure_id
+           FROM deadlines d JOIN measures m ON m.municipality = d.municipality AND m.measure_id = d.measure_id
           WHERE d.due_on BETWEEN ${from} AND ${to} AND ${q.sql()})
        SELECT key,
               count(outcome) AS due,
@@ -193,7 +196,7 @@ export class ComplianceRepository {
                   WHEN m.closed_on <= m.statutory_due THEN NULL
                   WHEN m.statutory_due < (${at}::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date THEN 'overdue'
                 END AS outcome
-           FROM s AS m LEFT JOIN deadlines f ON f.measure_id = m.measure_id AND f.deadline_id = 'first-follow-up'
+           FROM s AS m LEFT JOIN deadlines f ON f.municipality = m.municipality AND f.measure_id = m.measure_id AND f.deadline_id = 'first-follow-up'
           WHERE m.statutory_due BETWEEN ${from} AND ${to})
        SELECT key,
               count(outcome) AS due,
@@ -226,7 +229,7 @@ export class ComplianceRepository {
     const res = await this.pool.query(
       `SELECT ${OPEN_COLUMNS},
               (${at}::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - d.due_on AS days_overdue
-         FROM deadlines d JOIN measures m ON m.measure_id = d.measure_id
+         FROM deadlines d JOIN measures m ON m.municipality = d.municipality AND m.measure_id = d.measure_id
         WHERE d.status = 'pending' AND d.overdue_at <= ${at} AND ${q.sql()}
         ORDER BY d.overdue_at, d.due_on, m.measure_id, d.deadline_id
         LIMIT ${lim}`,
@@ -244,7 +247,7 @@ export class ComplianceRepository {
     const lim = q.arg(limit);
     const res = await this.pool.query(
       `SELECT ${OPEN_COLUMNS}
-         FROM deadlines d JOIN measures m ON m.measure_id = d.measure_id
+         FROM deadlines d JOIN measures m ON m.municipality = d.municipality AND m.measure_id = d.measure_id
         WHERE d.status = 'pending' AND d.overdue_at > ${at} AND d.due_on BETWEEN ${f} AND ${t} AND ${q.sql()}
         ORDER BY m.caseworker_id NULLS LAST, d.due_at, m.measure_id, d.deadline_id
         LIMIT ${lim}`,
@@ -259,7 +262,7 @@ export class ComplianceRepository {
     const q = new Where().scope(s);
     const res = await this.pool.query(
       `SELECT d.escalation_level AS level, count(*) AS n
-         FROM deadlines d JOIN measures m ON m.measure_id = d.measure_id
+         FROM deadlines d JOIN measures m ON m.municipality = d.municipality AND m.measure_id = d.measure_id
         WHERE d.status = 'pending' AND d.escalation_level > 0 AND ${q.sql()}
         GROUP BY d.escalation_level`,
       q.args,

@@ -5,8 +5,11 @@ import type { Pool } from 'pg';
 import type { EscalationInput } from '../../activities/types';
 import type { Resolution } from '../../machines/escalations';
 import { decodeCursor, encodeCursor, InvalidCursor } from './cursor';
+import type { Scope } from './measures';
 
 export interface EscalationFilter {
+  /** Only these municipalities (the caller's); '*' for all. */
+  scope: Scope;
   municipality?: string;
   measureId?: string;
   level?: number;
@@ -42,7 +45,7 @@ export type NoticeKind = 'raised' | 'resolved';
 export class EscalationRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Idempotent by (measure, deadline, level): a retried or replayed activity inserts nothing the
+  /** Idempotent by (municipality, measure, deadline, level): a retried or replayed activity inserts nothing the
    *  second time. */
   async raise(e: EscalationInput): Promise<boolean> {
     const res = await this.pool.query(
@@ -68,11 +71,17 @@ export class EscalationRepository {
   }
 
   /** Resolves the still open rows of one ladder (its deadline ids); returns how many. */
-  async resolve(measureId: string, deadlineIds: string[], resolution: Resolution, at: string): Promise<number> {
+  async resolve(
+    municipality: string,
+    measureId: string,
+    deadlineIds: string[],
+    resolution: Resolution,
+    at: string,
+  ): Promise<number> {
     const res = await this.pool.query(
       `UPDATE escalations SET resolved_at = $4, resolution = $3, resolution_next_attempt_at = now()
-        WHERE measure_id = $1 AND deadline_id = ANY($2) AND resolved_at IS NULL`,
-      [measureId, deadlineIds, resolution, at],
+        WHERE municipality = $5 AND measure_id = $1 AND deadline_id = ANY($2) AND resolved_at IS NULL`,
+      [measureId, deadlineIds, resolution, at, municipality],
     );
     return res.rowCount ?? 0;
   }
@@ -81,6 +90,7 @@ export class EscalationRepository {
   async list(f: EscalationFilter) {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (f.scope !== '*') where.push(`municipality = ANY($${args.push(f.scope)})`);
     if (f.municipality) where.push(`municipality = $${args.push(f.municipality)}`);
     if (f.measureId) where.push(`measure_id = $${args.push(f.measureId)}`);
     if (f.level !== undefined) where.push(`level = $${args.push(f.level)}`);
@@ -91,8 +101,8 @@ export class EscalationRepository {
       where.push(`(raised_at, id) > (SELECT raised_at, id FROM escalations WHERE id = $${args.push(after)})`);
     }
     const res = await this.pool.query(
-      `SELECT id, measure_id, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id, team_id,
-              notified_at, resolved_at, resolution
+      `SELECT id, measure_id, municipality, deadline_id, deadline_kind, due_on, level, role, raised_at, caseworker_id,
+              team_id, notified_at, resolved_at, resolution
          FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY raised_at, id LIMIT $${args.push(f.limit + 1)}`,
       args,
@@ -101,6 +111,7 @@ export class EscalationRepository {
     const more = res.rows.length > f.limit;
     const items = rows.map((r) => ({
       measureId: r.measure_id as string,
+      municipality: r.municipality as string,
       deadlineId: r.deadline_id as string,
       deadlineKind: r.deadline_kind as string,
       dueOn: r.due_on as string,

@@ -1,5 +1,7 @@
 // Every table's SQL, one repository per table family, over one pool.
 import type { Pool } from 'pg';
+import { ApiKeyRepository } from './api-keys';
+import { AuditRepository } from './audit';
 import { EscalationRepository } from './escalations';
 import { InboxRepository } from './inbox';
 import { MeasureRepository } from './measures';
@@ -12,6 +14,8 @@ export interface Repositories {
   inbox: InboxRepository;
   policyVersions: PolicyVersionRepository;
   rollouts: RolloutRepository;
+  apiKeys: ApiKeyRepository;
+  audit: AuditRepository;
 }
 
 export function createRepositories(pool: Pool): Repositories {
@@ -21,5 +25,7 @@ export function createRepositories(pool: Pool): Repositories {
     inbox: new InboxRepository(pool),
     policyVersions: new PolicyVersionRepository(pool),
     rollouts: new RolloutRepository(pool),
+    apiKeys: new ApiKeyRepository(pool),
+    audit: new AuditRepository(pool),
   };
 }

@@ -20,7 +20,8 @@ export interface RoleEnv {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   DATABASE_URL: string;
-  INDSATSFLOW_CODEC_KEY: string;
+  /** The payload key ring every API and worker shares (a directory; roles/common.ts). */
+  INDSATSFLOW_KEYRING: string;
   [k: string]: string | undefined;
 }
 

@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { loadCodec } from '../../codec/keys';
 import { createPool } from '../../db/pool';
 import { PolicyVersionRepository } from '../../db/repositories/policy-versions';
 import type { PolicyStore as PolicyStoreType } from '../../policies/store';
@@ -35,17 +36,17 @@ export async function startClusterServices(
   await store.seed([testMunicipality(), ...((await options.policies?.municipalities()) ?? [])]);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const client = new Client({
-    connection,
-    namespace,
-    dataConverter: options.codec ? { payloadCodecs: [options.codec] } : undefined,
-  });
+  // The workers encrypt with each municipality's key from the shared key ring: the suite reads
+  // with the same ring (and the fixed test key, which it encrypts with, as 'env').
+  const codec = process.env.INDSATSFLOW_KEYRING ? loadCodec(process.env.INDSATSFLOW_KEYRING) : options.codec;
+  const client = new Client({ connection, namespace, dataConverter: codec ? { payloadCodecs: [codec] } : undefined });
   const workers = async (action: 'stop' | 'start') => {
     const res = await fetch(`${control}/workers/${action}`, { method: 'POST' });
     if (!res.ok) throw new Error(`test-cluster control: workers/${action}: HTTP ${res.status} ${await res.text()}`);
   };
   return {
     apiUrl: apis[0]!,
+    authRequired: process.env.INDSATSFLOW_TEST_API_KEY !== undefined,
     temporalAddress: process.env.TEMPORAL_ADDRESS!,
     namespace,
     pool,

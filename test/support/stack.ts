@@ -67,11 +67,17 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
   };
 }
 
+/** The suite's credentials on the cluster (access control on there, as deployed); none locally. */
+export function testAuthHeaders(): Record<string, string> {
+  const key = process.env.INDSATSFLOW_TEST_API_KEY;
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
 function withHttp(s: Services & { workflowBundle: { code: string } }): TestStack {
   const request = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${nextApi(s.apiUrl)}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...testAuthHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
