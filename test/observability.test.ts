@@ -156,6 +156,7 @@ describe('metrics and probes', { timeout: 180_000 }, () => {
           TEMPORAL_NAMESPACE: s.namespace,
           DATABASE_URL: s.stack!.postgres.url,
           INDSATSFLOW_CODEC_KEY: Buffer.alloc(32, 7).toString('base64'),
+          INDSATSFLOW_KEYRING: join(dir, 'keys'),
           WORKFLOW_BUNDLE: bundle,
           HOST: '127.0.0.1',
           PORT: String(probe),
