@@ -541,6 +541,72 @@ describe('access control', { timeout: 900_000 }, () => {
     assert.equal(row.rows[0].sealed, null, 'no age rule: dropped, not sealed');
   });
 
+  it('stores every form of a delivery masked (text, bytes), and records the refusals before the intake', async () => {
+    const tag = fresh('MASK');
+    const json = { 'content-type': 'application/json' };
+    const secret = `"childBirthDate": "2015-03-04", "note": "barn 010105-4321"`;
+    // Not JSON: kept as text. Not UTF-8: kept as bytes. Either way masked before it is stored.
+    const text = await call('POST', '/v1/events', keys['case-system'], `{"id": "${tag}", ${secret}`, json);
+    assert.equal(text.statusCode, 400);
+    const bytes = Buffer.concat([Buffer.from(`{"id": "${tag}", ${secret}}`), Buffer.from([0xff, 0xfe])]);
+    assert.equal((await call('POST', '/v1/events', keys['case-system'], bytes, json)).statusCode, 400);
+    const rows = (
+      await s.pool.query(
+        `SELECT raw, raw_bytes, caller FROM inbox
+          WHERE position($1 in coalesce(raw, '')) > 0 OR position(convert_to($1, 'UTF8') in coalesce(raw_bytes, ''::bytea)) > 0
+          ORDER BY seq`,
+        [tag],
+      )
+    ).rows as { raw: string | null; raw_bytes: Buffer | null; caller: string | null }[];
+    assert.equal(rows.length, 2);
+    for (const r of rows) {
+      const stored = r.raw ?? r.raw_bytes!.toString('latin1');
+      assert.doesNotMatch(stored, /010105-4321|2015-03-04/);
+      assert.match(stored, /\[cpr-fjernet\]/);
+      assert.match(r.caller ?? '', /^key:/);
+    }
+    assert.deepEqual([...rows[1].raw_bytes!.subarray(-2)], [0xff, 0xfe], 'bytes that are not text are kept');
+
+    // The guard's 401 (nothing read: the metadata) and the rate limit's 429 (with its body, masked).
+    const api = await buildApi({
+      pool: s.pool,
+      temporal: s.client,
+      policies: catalogueSource([municipality(OWN)]),
+      authRequired: true,
+      rateLimitPerMinute: 1,
+    });
+    const [{ seq: since }] = (await s.pool.query('SELECT coalesce(max(seq), 0) AS seq FROM inbox')).rows;
+    const post = (authorization?: string) =>
+      api.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { ...json, ...(authorization ? { authorization } : {}) },
+        payload: `{"id": "${tag}-limited", ${secret}}`,
+      });
+    assert.equal((await post()).statusCode, 401);
+    assert.equal((await post(keys.reader)).statusCode, 403);
+    await post(keys['case-system']);
+    assert.equal((await post(keys['case-system'])).statusCode, 429);
+    await api.close();
+    const door = (
+      await s.pool.query(
+        `SELECT status, caller, raw, body, answer->>'error' AS error FROM inbox WHERE seq > $1 AND status IN (401, 403, 429) ORDER BY seq`,
+        [since],
+      )
+    ).rows;
+    assert.deepEqual(
+      door.map((r) => [r.status, r.error, r.caller === null]),
+      [
+        [401, 'unauthorized', true],
+        [403, 'forbidden', false],
+        [429, 'too-many-requests', false],
+      ],
+    );
+    assert.equal(door[0].raw, null, 'an unauthenticated body is not read');
+    assert.match(door[2].raw, new RegExp(`${tag}-limited`));
+    assert.doesNotMatch(door[2].raw, /010105-4321|2015-03-04/);
+  });
+
   it('purges inbox bodies after the retention period and keeps the metadata', async () => {
     const e = startup('ONLY-OWN-1');
     await call('POST', '/v1/events', keys['case-system'], e);

@@ -325,7 +325,11 @@ describe('the intake: hostile input, races and faults', { timeout: 600_000 }, ()
     const accepted: string[] = [];
     const answers: number[] = [];
     let stop = false;
-    const sender = async () => {
+    // Started apart and pausing between grants, so that the outage does not find all three inside
+    // an update (which rightly waits for the database to come back, then answers 202): one of them
+    // sends during it.
+    const sender = async (startAfterMs: number) => {
+      await new Promise((res) => setTimeout(res, startAfterMs));
       while (!stop) {
         const id = measureId('PG');
         const g = grant(id);
@@ -340,9 +344,10 @@ describe('the intake: hostile input, races and faults', { timeout: 600_000 }, ()
           await new Promise((res) => setTimeout(res, 200));
         }
         accepted.push(id);
+        await new Promise((res) => setTimeout(res, 300));
       }
     };
-    const senders = Promise.all([sender(), sender(), sender()]).finally(() => (stop = true));
+    const senders = Promise.all([sender(0), sender(150), sender(300)]).finally(() => (stop = true));
     await new Promise((r) => setTimeout(r, 1_500));
     await pg.stop();
     const t0 = Date.now();

@@ -99,7 +99,8 @@ export interface EventRoutesOptions {
 }
 
 /** The answers given before the intake is reached: the guard's (no or bad credentials, a key that
- *  may not send events, a host not answered) and the rate limit's. */
+ *  may not send events, a host not answered) and, should it not come through the error handler,
+ *  the rate limit's. */
 const REFUSED_AT_THE_DOOR = new Set([401, 403, 429]);
 
 /** What is known of a request before its body is read. */
@@ -121,7 +122,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     done(null, body),
   );
   // Refused before the handler (a body over the limit, a broken length, a content type Fastify
-  // cannot read): recorded, then answered in the shapes the schema documents.
+  // cannot read, the rate limit): recorded, then answered in the shapes the schema documents.
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) return errorHandler(err, req, reply);
@@ -139,9 +140,12 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
           ? unsupportedMediaType(String(req.headers['content-type'] ?? '(ingen)'))
           : status === 400
             ? { status, body: { error: 'invalid-event', issues: [{ path: '(body)', message: err.message }] } }
-            : { status, body: { error: 'bad-request', message: err.message } };
+            : status === 429
+              ? { status, body: { error: 'too-many-requests', message: err.message } }
+              : { status, body: { error: 'bad-request', message: err.message } };
     recorded.add(req);
-    const r = await intake.refuse(deliveryOf(req), undefined, answer);
+    // The rate limit refuses after the body is read: it is kept too.
+    const r = await intake.refuse(deliveryOf(req), Buffer.isBuffer(req.body) ? req.body : undefined, answer);
     // The rest of an oversized body is not read: the connection is closed after the answer.
     if (status === 413) void reply.header('connection', 'close');
     return reply
