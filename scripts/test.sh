@@ -17,6 +17,7 @@ if [ "${1:-}" = "--unit" ]; then
     test/escalations.test.ts
     test/machine.test.ts
     test/machine-rule-kinds.test.ts
+    test/machine-seed-rule-kinds.test.ts
     test/municipality-*.test.ts
     test/policies.test.ts
   )
