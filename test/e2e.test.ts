@@ -13,7 +13,6 @@ import {
   eventually,
   measureId,
   startTestStack,
-  TEST_CODEC,
   testAuthHeaders,
   type TestStack,
 } from './support/stack';
@@ -515,7 +514,7 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const recorded: Array<{ workflowId: string; history: any }> = [];
     let n = 0;
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: s.workflowBundle, replayName: 'e2e', dataConverter: { payloadCodecs: [TEST_CODEC] } },
+      { workflowBundle: s.workflowBundle, replayName: 'e2e', dataConverter: { payloadCodecs: [s.payloadCodec] } },
       keep(histories, recorded),
     )) {
       n += 1;

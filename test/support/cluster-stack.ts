@@ -2,6 +2,7 @@
 // processes on a real Temporal cluster (scripts/test-cluster.ts starts them and names them here);
 // the test talks to the API processes in turn, reads the same PostgreSQL, and asks the runner to
 // stop and start the worker processes where a test stops and starts "the worker".
+import type { PayloadCodec } from '@temporalio/common';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +23,7 @@ export const clusterApis = (): string[] =>
 export async function startClusterServices(
   options: Partial<ServiceOptions>,
   quietLogger: Parameters<typeof bundleWorkflowCode>[0]['logger'],
-): Promise<Services & { workflowBundle: { code: string } }> {
+): Promise<Services & { workflowBundle: { code: string }; payloadCodec: PayloadCodec }> {
   const apis = clusterApis();
   const control = process.env.INDSATSFLOW_CLUSTER_CONTROL!;
   const workflowBundle = await bundleWorkflowCode({
@@ -53,6 +54,7 @@ export async function startClusterServices(
     client,
     api: undefined as unknown as FastifyInstance,
     workflowBundle,
+    payloadCodec: codec ?? options.codec!,
     stopWorker: () => workers('stop'),
     startWorker: () => workers('start'),
     restartWorker: async () => {

@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
 import { EncryptionCodec } from '../../codec/encryption-codec';
 import { catalogueSource } from '../../policies/source';
 import { startServices, type ServiceOptions, type Services } from '../../services';
@@ -17,6 +18,9 @@ export interface TestStack extends Services {
   post(body: unknown): Promise<{ status: number; body: any }>;
   get(path: string): Promise<{ status: number; body: any }>;
   workflowBundle: { code: string };
+  /** The codec the stack's payloads are encrypted with: replays decode with it (on the cluster, the
+   *  roles' key ring; embedded, TEST_CODEC). */
+  payloadCodec: PayloadCodec;
 }
 
 /** A fixed key, so that histories recorded by one run replay in another (test/replay.test.ts). On the
@@ -57,7 +61,7 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
     settle: 'PT2S',
     ...options,
   });
-  const stack = withHttp({ ...s, workflowBundle });
+  const stack = withHttp({ ...s, workflowBundle, payloadCodec: TEST_CODEC });
   return {
     ...stack,
     stop: async () => {
@@ -73,7 +77,7 @@ export function testAuthHeaders(): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
-function withHttp(s: Services & { workflowBundle: { code: string } }): TestStack {
+function withHttp(s: Services & { workflowBundle: { code: string }; payloadCodec: PayloadCodec }): TestStack {
   const request = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${nextApi(s.apiUrl)}${path}`, {
       method,
