@@ -8,14 +8,7 @@ import { join } from 'node:path';
 import { addToDate, dateOf } from '../machines/dates';
 import { eventUpdate } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
-import {
-  event,
-  eventually,
-  measureId,
-  startTestStack,
-  testAuthHeaders,
-  type TestStack,
-} from './support/stack';
+import { event, eventually, measureId, startTestStack, testAuthHeaders, type TestStack } from './support/stack';
 
 const today = () => dateOf(Date.now());
 const ago = (d: string) => addToDate(today(), `-${d}`);
