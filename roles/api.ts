@@ -10,6 +10,7 @@ import { catalogueSource } from '../policies/source';
 import { PolicyStore } from '../policies/store';
 import { refuseOpenBind } from '../access/loopback';
 import { startInboxRetention } from '../db/retention';
+import { settleWindow } from '../settle';
 import { connectTemporal, onSignals, openDatabase, requireEnv, sharedCodec } from './common';
 
 export async function serveApi(log: Logger): Promise<void> {
@@ -35,11 +36,15 @@ export async function serveApi(log: Logger): Promise<void> {
     log: (line) => log.info({ component: 'inbox-retention' }, line),
   });
   const uiUrl = process.env.TEMPORAL_UI_URL;
+  // Read here as npm start reads it (services.ts): without it every measure this role starts would
+  // have no settling window, and an import could be escalated between two of its own events.
+  const settle = settleWindow(process.env.INDSATSFLOW_SETTLE);
   const api = await buildApi({
     pool,
     temporal: client,
     policies: policyStore.source(),
     policyStore,
+    settle,
     logger: process.env.LOG_REQUESTS === '1',
     codec,
     authRequired,
@@ -49,7 +54,7 @@ export async function serveApi(log: Logger): Promise<void> {
     onRejectedEvent: (e) => log.warn({ event: e }, 'event rejected'),
   });
   const url = await api.listen({ host, port: Number(process.env.PORT ?? 3000) });
-  log.info({ url, host, accessControl: authRequired ? 'required' : 'off (loopback only)' }, 'api listening');
+  log.info({ url, host, settle, accessControl: authRequired ? 'required' : 'off (loopback only)' }, 'api listening');
   onSignals(log, async () => {
     await api.close();
     await retention.stop();

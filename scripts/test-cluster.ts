@@ -47,6 +47,8 @@ async function main(): Promise<number> {
     INDSATSFLOW_CODEC_KEY: Buffer.alloc(32, 7).toString('base64'),
     // As compose.yaml runs it: access control on; the suite calls with a platform key made below.
     INDSATSFLOW_AUTH: 'required',
+    // The embedded test stack's window (test/support/stack.ts), so the suite's timings hold here too.
+    INDSATSFLOW_SETTLE: 'PT2S',
     TEMPORAL_UI_URL: cluster.uiUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     WORKFLOW_BUNDLE: BUNDLE_PATH,
