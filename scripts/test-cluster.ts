@@ -113,10 +113,17 @@ async function main(): Promise<number> {
     await new Promise<void>((r) => control.listen(controlPort, '127.0.0.1', r));
 
     // The chaos: worker-1 dies without a word mid-run, and comes back a little later.
-    const chaos = setTimeout(() => {
+    // When the suite has its workers stopped at that moment, the kill waits for them to run again.
+    let chaos: NodeJS.Timeout;
+    let suiteDone = false;
+    const kill = (): void => {
       busy = busy.then(async () => {
+        if (suiteDone) return;
         const w = workers[0];
-        if (!w) return;
+        if (!w) {
+          chaos = setTimeout(kill, 1_000);
+          return;
+        }
         say(`killing ${w.name} (pid ${w.proc.child.pid}) with SIGKILL`);
         await w.proc.stop('SIGKILL');
         killed++;
@@ -125,7 +132,8 @@ async function main(): Promise<number> {
         if (workers.some((x) => x !== undefined)) workers[0] = await startRole('worker', 1, env, roleLog);
         say(`${workers[0] ? 'worker-1 started again' : 'workers are stopped by the suite; not restarting yet'}`);
       });
-    }, KILL_AFTER_MS);
+    };
+    chaos = setTimeout(kill, KILL_AFTER_MS);
 
     say(`running ${SUITES.join(', ')} against ${apis.map((a) => a.url).join(' and ')}`);
     const code = await new Promise<number>((res) => {
@@ -142,6 +150,7 @@ async function main(): Promise<number> {
       });
       child.on('exit', (c, signal) => res(c ?? (signal ? 1 : 0)));
     });
+    suiteDone = true;
     clearTimeout(chaos);
     await busy;
     control.close();
