@@ -128,7 +128,14 @@ async function main(): Promise<number> {
         await w.proc.stop('SIGKILL');
         killed++;
         workers[0] = undefined;
-        await new Promise((r) => setTimeout(r, 5_000));
+        // Its return is a separate step: a suite that stops the workers meanwhile is answered at
+        // once (it expects no worker from then on), not after this worker's downtime.
+        setTimeout(restart, 5_000);
+      });
+    };
+    const restart = (): void => {
+      busy = busy.then(async () => {
+        if (suiteDone || workers[0] !== undefined) return;
         if (workers.some((x) => x !== undefined)) workers[0] = await startRole('worker', 1, env, roleLog);
         say(`${workers[0] ? 'worker-1 started again' : 'workers are stopped by the suite; not restarting yet'}`);
       });
