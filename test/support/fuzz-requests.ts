@@ -2,6 +2,7 @@
 // spellings, headers, and bodies from valid CloudEvents to garbage, mostly deliveries to the intake.
 import fc from 'fast-check';
 import { OTHER, OWN } from './access';
+import { SHAPED, cprShaped } from './cpr-shaped';
 
 const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Copenhagen' });
 
@@ -18,7 +19,7 @@ const EVENT_TYPES = [
 
 const text = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom('', ' ', 'SHARED-1', 'ONLY-OTHER-1', '010105-4321', '0101054321', '../x', '%00', 'æøå', '😀'),
+  fc.constantFrom('', ' ', 'SHARED-1', 'ONLY-OTHER-1', SHAPED, cprShaped('010105', ''), '../x', '%00', 'æøå', '😀'),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
 );
 const anyJson = fc.jsonValue({ maxDepth: 2 });
