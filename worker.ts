@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { connectionOptions, type TemporalTarget } from './temporal/connection';
-import { prebuiltBundle, WORKFLOW_INTERCEPTOR_MODULES } from './temporal/bundle';
+import { prebuiltBundle, WORKFLOW_BUNDLE_OPTIONS, WORKFLOWS_PATH } from './temporal/bundle';
 import { workerTracing } from './observability/tracing';
 import { TASK_QUEUE } from './workflows/ids';
 
@@ -31,8 +31,6 @@ function envInt(name: string, fallback: number, min = 0): number {
     throw new Error(`${name} must be a whole number of at least ${min} (it is ${raw})`);
   return v;
 }
-
-export const WORKFLOWS_PATH = require.resolve('./workflows/index');
 
 /**
  * How many measure workflows the worker keeps in memory between their tasks. A live measure
@@ -90,8 +88,9 @@ export async function createWorker(cfg: WorkerConfig): Promise<{ worker: Worker;
     // A bundle carries its workflow interceptors; one built here gets the same as a prebuilt one.
     interceptors: {
       ...tracing.interceptors,
-      ...(workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      ...(workflowBundle ? {} : { workflowModules: WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules }),
     },
+    ...(workflowBundle ? {} : { bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules } }),
     sinks: tracing.sinks,
     activities: createActivities(cfg.pool),
     dataConverter: cfg.dataConverter,

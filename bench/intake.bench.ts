@@ -26,6 +26,8 @@ import { pingUpdate, type trivialWorkflow } from './trivial-workflow';
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 1000);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map(Number);
 const WARMUP = Math.min(50, N);
+/** Which phases to run (all four for the ratios; fewer to profile one path). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'a,b,c,d').split(','));
 const TRIVIAL_QUEUE = 'bench-trivial';
 
 async function inFlight(n: number, count: number, fn: (i: number) => Promise<void>) {
@@ -176,6 +178,13 @@ async function main() {
     for (const c of LEVELS) {
       const bare = ids(`B${c}`, N);
       const full = ids(`F${c}`, N);
+      if (PHASES.size < 4) {
+        if (PHASES.has('a') || PHASES.has('c')) await measure(`a bare update-with-start`, c, bare, bareStart);
+        if (PHASES.has('b') || PHASES.has('d')) await measure(`b grant over HTTP`, c, full, grant);
+        if (PHASES.has('c')) await measure(`c bare update`, c, bare, bareUpdate);
+        if (PHASES.has('d')) await measure(`d follow-up over HTTP`, c, full, followUp);
+        continue;
+      }
       const a = await measure(`a bare update-with-start`, c, bare, bareStart);
       const b = await measure(`b grant over HTTP`, c, full, grant);
       const cc = await measure(`c bare update`, c, bare, bareUpdate);

@@ -3,14 +3,12 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BUNDLE_PATH, WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/bundle';
-import { WORKFLOWS_PATH } from '../worker';
+import { BUNDLE_PATH, WORKFLOW_BUNDLE_OPTIONS } from '../temporal/bundle';
 
 async function main() {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
   });
   mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);

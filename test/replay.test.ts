@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../temporal/bundle';
-import { WORKFLOWS_PATH } from '../worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../temporal/bundle';
 import { TEST_CODEC } from './support/stack';
 
 const DIR = join(__dirname, 'histories');
@@ -19,9 +18,8 @@ it('replays the recorded measure histories without non-determinism', { timeout: 
     .sort();
   assert.ok(files.length >= 5, `expected recorded histories in ${DIR}`);
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
     // As every worker bundles them: untraced histories must replay through them unchanged.
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: new DefaultLogger('WARN'),
   });
   const histories = files.map((f) => ({

@@ -3,14 +3,15 @@
 // carry a trace context. The API's client puts one in the headers when tracing is on
 // (OTEL_EXPORTER_OTLP_ENDPOINT, observability/tracing.ts); without one (tracing off, and every
 // history recorded before tracing existed) each call goes straight on: no span, no sink call, the
-// same code path as without interceptors, so a replay takes the path its history took. The OTel
-// classes (and the tracer they build in the isolate) are created at the first traced call only.
-import { context, trace } from '@opentelemetry/api';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+// same code path as without interceptors, so a replay takes the path its history took.
+//
+// The OTel modules themselves are loaded at a workflow's first traced call, not at its creation:
+// the SDK runs every bundled module's scope again for each workflow it creates (a grant, or a
+// cached measure evicted and woken again), and OpenTelemetry's hundred-odd modules were most of
+// that cost for a worker that traces nothing (issue 14). `require` inside the function keeps them
+// in the bundle but runs them only when asked; this module's state is the workflow's own.
+import type * as OtelApi from '@opentelemetry/api';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import type {
   ActivityInput,
   ContinueAsNewInput,
@@ -26,20 +27,32 @@ import type {
   WorkflowExecuteInput,
   WorkflowInboundCallsInterceptor as Inbound,
   WorkflowInterceptors,
+  WorkflowInternalsInterceptor as Internals,
   WorkflowOutboundCallsInterceptor as Outbound,
 } from '@temporalio/workflow';
 
 /** The header the OTel client and workflow interceptors carry the trace context in. */
 export const TRACE_HEADER = '_tracer-data';
 
+let otel: { api: typeof OtelApi; wf: typeof OtelWorkflow } | undefined;
+function loadOtel(): NonNullable<typeof otel> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+  return (otel ??= {
+    api: require('@opentelemetry/api') as typeof OtelApi,
+    wf: require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow,
+  });
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 const carriesTrace = (headers: Headers): boolean => headers[TRACE_HEADER] !== undefined;
-/** Inside a traced handler (or a traced run): what the workflow starts from here belongs to its trace. */
-const inTrace = (): boolean => trace.getSpan(context.active()) !== undefined;
+/** Inside a traced handler (or a traced run): what the workflow starts from here belongs to its
+ *  trace. Before any traced call there is no span, so nothing need be loaded to say so. */
+const inTrace = (): boolean => otel !== undefined && otel.api.trace.getSpan(otel.api.context.active()) !== undefined;
 
 class TracedInbound implements Inbound {
-  private otel?: OpenTelemetryInboundInterceptor;
-  private get o(): OpenTelemetryInboundInterceptor {
-    return (this.otel ??= new OpenTelemetryInboundInterceptor());
+  private otel?: OtelWorkflow.OpenTelemetryInboundInterceptor;
+  private get o(): OtelWorkflow.OpenTelemetryInboundInterceptor {
+    return (this.otel ??= new (loadOtel().wf.OpenTelemetryInboundInterceptor)());
   }
   execute(input: WorkflowExecuteInput, next: Next<Inbound, 'execute'>): Promise<unknown> {
     return carriesTrace(input.headers) ? this.o.execute(input, next) : next(input);
@@ -60,9 +73,9 @@ class TracedInbound implements Inbound {
 }
 
 class TracedOutbound implements Outbound {
-  private otel?: OpenTelemetryOutboundInterceptor;
-  private get o(): OpenTelemetryOutboundInterceptor {
-    return (this.otel ??= new OpenTelemetryOutboundInterceptor());
+  private otel?: OtelWorkflow.OpenTelemetryOutboundInterceptor;
+  private get o(): OtelWorkflow.OpenTelemetryOutboundInterceptor {
+    return (this.otel ??= new (loadOtel().wf.OpenTelemetryOutboundInterceptor)());
   }
   scheduleActivity(input: ActivityInput, next: Next<Outbound, 'scheduleActivity'>): Promise<unknown> {
     return inTrace() ? this.o.scheduleActivity(input, next) : next(input);
@@ -88,9 +101,18 @@ class TracedOutbound implements Outbound {
   }
 }
 
+/** Frees the isolate's OTel context storage when a traced workflow leaves the cache. */
+class TracedInternals implements Internals {
+  dispose(input: Parameters<NonNullable<Internals['dispose']>>[0], next: Next<Internals, 'dispose'>): void {
+    // OTel's own dispose is async only in its signature: it disables the context manager, then
+    // calls next, synchronously.
+    if (otel) void new otel.wf.OpenTelemetryInternalsInterceptor().dispose(input, next);
+    else next(input);
+  }
+}
+
 export const interceptors = (): WorkflowInterceptors => ({
   inbound: [new TracedInbound()],
   outbound: [new TracedOutbound()],
-  // Frees the isolate's OTel context storage when a workflow leaves the cache (a no-op untraced).
-  internals: [new OpenTelemetryInternalsInterceptor()],
+  internals: [new TracedInternals()],
 });

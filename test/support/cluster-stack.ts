@@ -12,8 +12,7 @@ import { PolicyVersionRepository } from '../../db/repositories/policy-versions';
 import type { PolicyStore as PolicyStoreType } from '../../policies/store';
 import { PolicyStore } from '../../policies/store';
 import type { ServiceOptions, Services } from '../../services';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/bundle';
-import { WORKFLOWS_PATH } from '../../worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../temporal/bundle';
 import { testMunicipality } from '../fixtures/test-policy';
 
 /** Set by scripts/test-cluster.ts: the API processes, and where to stop and start the workers. */
@@ -27,8 +26,7 @@ export async function startClusterServices(
   const apis = clusterApis();
   const control = process.env.INDSATSFLOW_CLUSTER_CONTROL!;
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: quietLogger,
   });
   const pool = createPool(process.env.DATABASE_URL!);

@@ -9,8 +9,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { EncryptionCodec } from '../../codec/encryption-codec';
 import { catalogueSource } from '../../policies/source';
 import { startServices, type ServiceOptions, type Services } from '../../services';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../temporal/bundle';
-import { WORKFLOWS_PATH } from '../../worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../temporal/bundle';
 import { testMunicipality } from '../fixtures/test-policy';
 import { clusterApis, nextApi, startClusterServices } from './cluster-stack';
 
@@ -45,8 +44,7 @@ export async function startTestStack(options: Partial<ServiceOptions> = {}): Pro
   const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: quietLogger,
   });
   const s = await startServices({
