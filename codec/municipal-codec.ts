@@ -12,7 +12,7 @@
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { isMunicipalitySlug } from '../access/roles';
 import { type KeyRing, municipalityOfKeyId, PLATFORM } from './keyring';
 
@@ -27,13 +27,13 @@ export function municipalityOfWorkflow(workflowId: string | undefined): string |
   return m && isMunicipalitySlug(m) ? m : undefined;
 }
 
-export function encrypt(key: Buffer, plain: Uint8Array): Buffer {
+export function encrypt(key: Buffer | KeyObject, plain: Uint8Array): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
-export function decrypt(key: Buffer, data: Uint8Array): Buffer {
+export function decrypt(key: Buffer | KeyObject, data: Uint8Array): Buffer {
   const buf = Buffer.from(data);
   const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
   decipher.setAuthTag(buf.subarray(buf.length - 16));
@@ -43,6 +43,10 @@ export function decrypt(key: Buffer, data: Uint8Array): Buffer {
 export class KeyRetired extends Error {}
 
 export class MunicipalCodec implements PayloadCodec {
+  /** Each key imported once: a raw Buffer handed to createCipheriv is imported again per payload.
+   *  Keyed by the ring's own Buffer, so a rotated or shredded key leaves with its Buffer. */
+  private readonly imported = new WeakMap<Buffer, KeyObject>();
+
   constructor(
     readonly keyring: KeyRing,
     /** Single keys of before (decrypt only): 'local', 'env', a test key. */
@@ -54,11 +58,18 @@ export class MunicipalCodec implements PayloadCodec {
   }
 
   encodeFor(municipality: string, payloads: Payload[]): Payload[] {
-    const { id, key } = this.keyring.current(municipality);
+    const { id, key: raw } = this.keyring.current(municipality);
+    const key = this.keyObject(raw);
     return payloads.map((p) => ({
       metadata: { [METADATA_ENCODING_KEY]: te.encode(ENCODING), [KEY_ID]: te.encode(id) },
       data: encrypt(key, temporal.api.common.v1.Payload.encode(p).finish()),
     }));
+  }
+
+  private keyObject(raw: Buffer): KeyObject {
+    let k = this.imported.get(raw);
+    if (!k) this.imported.set(raw, (k = createSecretKey(raw)));
+    return k;
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
@@ -67,7 +78,7 @@ export class MunicipalCodec implements PayloadCodec {
       if (id === undefined) return p;
       const key = this.keyring.key(id) ?? this.legacy.get(id);
       if (!key) throw new KeyRetired(`payload encrypted with key ${id}, which is retired or unknown`);
-      return temporal.api.common.v1.Payload.decode(decrypt(key, p.data ?? new Uint8Array()));
+      return temporal.api.common.v1.Payload.decode(decrypt(this.keyObject(key), p.data ?? new Uint8Array()));
     });
   }
 }
