@@ -10,15 +10,15 @@
 //      checks that no (measure, deadline, level) was raised twice.
 //
 //   npm run bench:escalations -- [N] [DUE seconds] [DOWN seconds]    (default 1000 240 30)
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { dateOf } from '../machines/dates';
 import { catalogueSource } from '../policies/source';
 import { startServices, type Services } from '../services';
 import { BENCH_MUNICIPALITY, BENCH_TYPE, benchMunicipality } from './bench-policy';
 import { loadAverage } from './proc-cpu';
+import { benchDataDir, grantEvent, inFlight, log, postEvent, runBench, sleep } from './support';
 
 const N = Number(process.argv[2] ?? 1000);
 const DUE_S = Number(process.argv[3] ?? 240);
@@ -26,21 +26,10 @@ const DOWN_S = Number(process.argv[4] ?? 30);
 const SETTLE_S = 1;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(ms, 0)));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
-
-async function inFlight(n: number, count: number, fn: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < count) await fn(next++);
-    }),
-  );
-}
 
 /** Grants `ids`, each stamped `t0`; returns when each grant was answered. */
 async function grantAll(s: Services, ids: string[], t0: number): Promise<Map<string, number>> {
@@ -48,17 +37,11 @@ async function grantAll(s: Services, ids: string[], t0: number): Promise<Map<str
   const today = dateOf(t0);
   await inFlight(CONCURRENCY, ids.length, async (i) => {
     const id = ids[i];
-    const res = await fetch(`${s.apiUrl}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        specversion: '1.0',
-        id: `g-${id}`,
-        source: 'bench',
-        type: 'measure.granted',
-        subject: id,
-        time: new Date(t0).toISOString(),
-        data: {
+    const res = await postEvent(
+      s.apiUrl,
+      grantEvent(
+        id,
+        {
           municipality: BENCH_MUNICIPALITY,
           measureType: BENCH_TYPE,
           package: 'roed',
@@ -68,9 +51,10 @@ async function grantAll(s: Services, ids: string[], t0: number): Promise<Map<str
           grantedOn: today,
           startOn: today,
         },
-      }),
-    });
-    if (res.status !== 202) throw new Error(`grant ${id}: HTTP ${res.status} ${await res.text()}`);
+        new Date(t0),
+      ),
+    );
+    if (res.status !== 202) throw new Error(`grant ${id}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     answered.set(id, Date.now());
   });
   return answered;
@@ -94,8 +78,7 @@ async function watch(s: Services, ids: string[], timeoutMs: number): Promise<Map
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-bench-'));
-  chmodSync(dataDir, 0o755);
+  const dataDir = benchDataDir();
   const s = await startServices({
     dataDir,
     uiPort: null,
@@ -171,10 +154,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,9 +11,8 @@
 // "service" CPU includes the client's side of both the bare and the full path.
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dateOf } from '../machines/dates';
 import { catalogueSource } from '../policies/source';
 import { startServices } from '../services';
@@ -21,6 +20,7 @@ import { maxCachedWorkflows } from '../worker';
 import { measureWorkflowId } from '../workflows/ids';
 import { BENCH_MUNICIPALITY, BENCH_TYPE, benchMunicipality } from './bench-policy';
 import { cpuMs, loadAverage } from './proc-cpu';
+import { benchDataDir, grantEvent, inFlight, log, postEvent, runBench } from './support';
 import { pingUpdate, type trivialWorkflow } from './trivial-workflow';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 1000);
@@ -29,15 +29,6 @@ const WARMUP = Math.min(50, N);
 /** Which phases to run (all four for the ratios; fewer to profile one path). */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'a,b,c,d').split(','));
 const TRIVIAL_QUEUE = 'bench-trivial';
-
-async function inFlight(n: number, count: number, fn: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < count) await fn(next++);
-    }),
-  );
-}
 
 interface Phase {
   name: string;
@@ -50,9 +41,7 @@ interface Phase {
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-bench-'));
-  chmodSync(dataDir, 0o755);
-  const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+  const dataDir = benchDataDir();
   const s = await startServices({
     dataDir,
     uiPort: null,
@@ -76,24 +65,13 @@ async function main() {
   log(`stack up; ${cpus().length} cores; N = ${N}; in flight ${LEVELS.join(', ')}; cache ${maxCachedWorkflows()}`);
 
   const post = async (body: unknown) => {
-    const res = await fetch(`${s.apiUrl}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${text}`);
+    const res = await postEvent(s.apiUrl, body);
+    if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${JSON.stringify(res.body)}`);
   };
   const today = dateOf(Date.now());
   const grant = (id: string) =>
-    post({
-      specversion: '1.0',
-      id: `g-${id}`,
-      source: 'bench',
-      type: 'measure.granted',
-      subject: id,
-      time: new Date().toISOString(),
-      data: {
+    post(
+      grantEvent(id, {
         municipality: BENCH_MUNICIPALITY,
         measureType: BENCH_TYPE,
         package: 'roed',
@@ -102,8 +80,8 @@ async function main() {
         teamId: 'team-1',
         grantedOn: today,
         startOn: today,
-      },
-    });
+      }),
+    );
   const followUp = (id: string) =>
     post({
       specversion: '1.0',
@@ -210,10 +188,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

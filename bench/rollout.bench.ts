@@ -7,38 +7,22 @@
 // The dev server has one history shard and one SQLite connection: read the ratio, not the
 // absolute rate, as what carries over to a real cluster.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addToDate, dateOf } from '../machines/dates';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dateOf } from '../machines/dates';
 import { measurePolicyOf } from '../policies/source';
 import { startServices } from '../services';
 import { policyUpdate } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
+import { benchDataDir, hjorringGrant, inFlight, log, postEvent, runBench, secs } from './support';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10_000);
 const GRANT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const UPDATE_CONCURRENCY = 10; // the rollout's own default: updates in flight at once
 
-async function pool<T>(items: T[], n: number, fn: (x: T, i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i], i);
-      }
-    }),
-  );
-}
-
-const secs = (ms: number) => (ms / 1000).toFixed(1);
-
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-bench-'));
-  chmodSync(dataDir, 0o755);
-  const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+  const dataDir = benchDataDir();
   const t0 = Date.now();
   const s = await startServices({
     dataDir,
@@ -62,26 +46,9 @@ async function main() {
     let failed = 0;
     // A grant not answered 202 (a timeout on an overloaded host) may have no workflow to update.
     const refused = new Set<string>();
-    await pool(ids, GRANT_CONCURRENCY, async (id, i) => {
-      const startOn = addToDate(today, `-P${i % 21}D`);
-      const r = await http('POST', '/v1/events', {
-        specversion: '1.0',
-        id: `g-${id}`,
-        source: 'bench',
-        type: 'measure.granted',
-        subject: id,
-        time: new Date().toISOString(),
-        data: {
-          municipality: 'hjorring',
-          measureType: 'familiebehandling',
-          package: 'gul',
-          caseId: `C-${i}`,
-          caseworkerId: `cw-${i % 40}`,
-          teamId: `team-${i % 5}`,
-          grantedOn: startOn,
-          startOn,
-        },
-      });
+    await inFlight(GRANT_CONCURRENCY, ids.length, async (i) => {
+      const id = ids[i];
+      const r = await postEvent(s.apiUrl, hjorringGrant(id, i, today));
       if (r.status !== 202) {
         failed++;
         refused.add(id);
@@ -132,15 +99,12 @@ async function main() {
       rolloutId: 'baseline',
     };
     const tb = Date.now();
-    await pool(
-      ids.filter((id) => !refused.has(id)),
-      UPDATE_CONCURRENCY,
-      async (id) => {
-        await s.client.workflow
-          .getHandle(measureWorkflowId('hjorring', id))
-          .executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
-      },
-    );
+    const live = ids.filter((id) => !refused.has(id));
+    await inFlight(UPDATE_CONCURRENCY, live.length, async (i) => {
+      await s.client.workflow
+        .getHandle(measureWorkflowId('hjorring', live[i]))
+        .executeUpdate(policyUpdate, { args: [noop], updateId: 'baseline' });
+    });
     const baseMs = Date.now() - tb;
     log(`baseline: ${N} bare updates in ${secs(baseMs)} s (${(N / (baseMs / 1000)).toFixed(1)}/s)`);
 
@@ -171,10 +135,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -336,20 +336,7 @@ export class MeasureHost {
       due = dueEscalations(ds, ladder, this.raised, now);
     }
     for (const esc of due) {
-      const g = this.snapshot.context.facts.grant;
-      const raise = acts.raiseEscalation({
-        measureId: this.measureId,
-        workflowId: this.workflowId,
-        municipality: this.snapshot.context.policy.municipality,
-        deadlineId: esc.deadline.id,
-        deadlineKind: esc.deadline.kind,
-        dueOn: esc.deadline.dueOn,
-        level: esc.step.level,
-        role: esc.step.role,
-        raisedAt: new Date(now).toISOString(),
-        caseworkerId: g?.caseworkerId ?? null,
-        teamId: g?.teamId ?? null,
-      });
+      const raise = acts.raiseEscalation(this.escalationOf(esc, now));
       try {
         await raise;
       } catch (err) {
@@ -399,26 +386,8 @@ export class MeasureHost {
       for (const r of ended) this.open.delete(r.ladderId);
     }
     const due = judgeLadders(ds, ladder, reachedLevels(this.raised), now, this.quietFrom()).due;
-    const g = this.snapshot.context.facts.grant;
     for (const esc of due) {
-      work.push(
-        this.recordingRefusal(
-          local.raiseEscalation({
-            measureId: this.measureId,
-            workflowId: this.workflowId,
-            municipality: this.snapshot.context.policy.municipality,
-            deadlineId: esc.deadline.id,
-            deadlineKind: esc.deadline.kind,
-            dueOn: esc.deadline.dueOn,
-            level: esc.step.level,
-            role: esc.step.role,
-            raisedAt: new Date(now).toISOString(),
-            caseworkerId: g?.caseworkerId ?? null,
-            teamId: g?.teamId ?? null,
-          }),
-          'escalation',
-        ),
-      );
+      work.push(this.recordingRefusal(local.raiseEscalation(this.escalationOf(esc, now)), 'escalation'));
       this.raised.add(esc.key);
       if (esc.ladderId !== undefined) this.open.add(esc.ladderId);
     }
@@ -429,6 +398,24 @@ export class MeasureHost {
     }
     upsertChangedAttributes(this.snapshot, ds, this.levelOf(), now);
     this.inFlight.push(...work);
+  }
+
+  /** The escalation row of a step now due, as the activity stores it (no personal data). */
+  private escalationOf(esc: DueEscalation, now: number): Parameters<MeasureActivities['raiseEscalation']>[0] {
+    const g = this.snapshot.context.facts.grant;
+    return {
+      measureId: this.measureId,
+      workflowId: this.workflowId,
+      municipality: this.snapshot.context.policy.municipality,
+      deadlineId: esc.deadline.id,
+      deadlineKind: esc.deadline.kind,
+      dueOn: esc.deadline.dueOn,
+      level: esc.step.level,
+      role: esc.step.role,
+      raisedAt: new Date(now).toISOString(),
+      caseworkerId: g?.caseworkerId ?? null,
+      teamId: g?.teamId ?? null,
+    };
   }
 
   /** Every local activity the loop started has finished. */
