@@ -1,6 +1,7 @@
 // End to end over HTTP against the real stack: Temporal dev server, PostgreSQL, worker, API.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -447,6 +448,13 @@ describe('end to end over HTTP', { timeout: 240_000 }, () => {
     const runs: string[] = [];
     for await (const w of s.client.workflow.list({ query: `WorkflowId = '${wid}'` })) runs.push(w.status.name);
     assert.ok(runs.includes('CONTINUED_AS_NEW'), `expected a continued-as-new run, saw ${runs.join(', ')}`);
+    // The new run's input carries the policy once: as its policy, not again inside the snapshot.
+    const started = (await s.client.workflow.getHandle(wid).fetchHistory()).events?.[0];
+    const [raw] = await s.payloadCodec.decode(started!.workflowExecutionStartedEventAttributes!.input!.payloads!);
+    const input = defaultPayloadConverter.fromPayload<any>(raw);
+    assert.ok(input.carried, 'the current run was continued');
+    assert.equal(input.policy.measureType.slug, 'stoetteperson');
+    assert.equal(input.carried.snapshot.context.policy, undefined);
 
     // Past the inbox, straight to the workflow: the new run still recognises the old event.
     const replayed = await s.client.workflow.getHandle(wid).executeUpdate(eventUpdate, {

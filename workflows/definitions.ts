@@ -11,8 +11,14 @@ import type { MeasurePolicy } from '../policies/types';
 
 export type { PolicyAudit, PolicyChange, PolicyChangeResult } from '../machines/policy-change';
 
+/** A snapshot as continue-as-new carries it: without its policy, which the input carries once
+ *  (`MeasureWorkflowInput.policy`). Runs continued before carried the policy in both places. */
+export type CarriedSnapshot = Omit<MeasureSnapshot, 'context'> & {
+  context: Omit<MeasureSnapshot['context'], 'policy'> & { policy?: MeasurePolicy };
+};
+
 export interface Carried {
-  snapshot: MeasureSnapshot;
+  snapshot: CarriedSnapshot;
   /** Event ids already applied: updateId dedups only within a run. Bounded. */
   seen: string[];
   raised: string[];

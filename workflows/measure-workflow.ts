@@ -133,7 +133,10 @@ export class MeasureHost {
     readonly workflowId: string,
     input: MeasureWorkflowInput,
   ) {
-    this.snapshot = input.carried?.snapshot ?? newMeasure(input.policy);
+    const carried = input.carried?.snapshot;
+    this.snapshot = carried
+      ? { ...carried, context: { ...carried.context, policy: carried.context.policy ?? input.policy } }
+      : newMeasure(input.policy);
     this.seen = new Set(input.carried?.seen ?? []);
     this.raised = new Set(input.carried?.raised ?? []);
     this.open = new Set(input.carried?.open ?? reachedLevels(this.raised).keys());
@@ -441,9 +444,11 @@ export class MeasureHost {
     return workflowInfo().continueAsNewSuggested || this.updatesThisRun >= UPDATES_PER_RUN;
   }
 
+  /** What continue-as-new carries; the policy goes once, as the next run's `policy` input. */
   carried(): Carried {
+    const { policy: _policy, ...context } = this.snapshot.context;
     return {
-      snapshot: this.snapshot,
+      snapshot: { ...this.snapshot, context },
       seen: [...this.seen].slice(-SEEN_KEPT),
       raised: [...this.raised],
       revision: this.revision,
