@@ -36,14 +36,16 @@ function envInt(name: string, fallback: number, min = 0): number {
  * How many measure workflows the worker keeps in memory between their tasks. A live measure
  * sleeps for days between deadlines and events; evicted, it costs the worker nothing and is
  * replayed from its (short, continued-as-new) history when it next wakes. The SDK's default
- * grows with the heap limit and let every live measure stay cached (about 450 KB each), so memory
- * grew with the number of measures. A cached measure costs the worker about 740 KB, so 500 cached
- * is about 370 MB above the process's 330 MB at start. See bench/RESULTS.md (npm run bench:memory).
+ * grows with the heap limit and let every live measure stay cached, so memory grew with the
+ * number of measures. Since the pure core is shared by every workflow of a worker thread
+ * (temporal/bundle.ts), a cached measure costs about 270 KB (it was 740–880 KB), so 1,500 cached is
+ * about 400 MB above the process's 400 MB at start: under issue 14's 1 GB for the worker, and a
+ * measure woken again within the last 1,500 is not replayed. See bench/RESULTS.md (bench:fleet).
  */
 export function maxCachedWorkflows(): number {
   return envInt('INDSATSFLOW_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS);
 }
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_500;
 
 /** Workflow tasks the worker runs at once (the SDK's default, 40, made explicit): a measure's task
  *  is a few milliseconds of CPU, so more in flight adds memory, not throughput, on a small host. It

@@ -1,7 +1,7 @@
 // Benchmark: what a fleet of live measures costs at rest. Starts the embedded stack (this process
 // hosts the worker and the API, as `npm start` does), measures it with no measures, grants N
-// Hjørring measures that then sleep until their deadlines (live, as in production), and measures
-// again in the same run: memory per 1,000 live measures, the CPU each process uses over a minute
+// Hjørring measures that then sleep until their deadlines (live, as in production), waits until
+// those with past deadlines have raised their escalations, and measures again in the same run: memory per 1,000 live measures, the CPU each process uses over a minute
 // at rest (targets: the service under 5 % of one core, under 1 GB), and what the cache buys: a
 // query to a measure still cached against one evicted (replayed from its history first).
 //
@@ -12,14 +12,16 @@
 // heapUsed); heapUsed and external are shown for the main thread. Temporal's and PostgreSQL's own
 // RSS are shown beside, for scale: they are separate processes.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addToDate, dateOf } from '../machines/dates';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { Temporal } from 'temporal-polyfill';
+import { dateOf } from '../machines/dates';
 import { startServices } from '../services';
+import { settleWindow } from '../settle';
 import { workerSizing } from '../worker';
 import { measureQuery } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
+import { benchDataDir, hjorringGrant, log, postEvent, sleep } from './support';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10_000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
@@ -27,8 +29,6 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const PROBES = Math.min(200, Math.floor(N / 4));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const MB = 1024 * 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 /** RSS of another process, in bytes (0 when unknown). */
 function rssOf(pid: number | undefined): number {
@@ -113,8 +113,7 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   if (!(globalThis as { gc?: unknown }).gc)
     log('note: run with node --expose-gc (npm run bench:memory does) for steadier figures');
-  const dataDir = mkdtempSync(join(tmpdir(), 'indsatsflow-bench-memory-'));
-  chmodSync(dataDir, 0o755);
+  const dataDir = benchDataDir();
   const t0 = Date.now();
   const s = await startServices({ dataDir, uiPort: null, persistTemporal: true });
   const pids = () => ({ temporal: s.stack!.temporal.pid(), postgres: s.stack!.postgres.pid() });
@@ -136,30 +135,7 @@ async function main() {
         while (next < N) {
           const i = next++;
           const id = `MEM-${String(i).padStart(6, '0')}`;
-          const startOn = addToDate(today, `-P${i % 21}D`);
-          const res = await fetch(`${s.apiUrl}/v1/events`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              specversion: '1.0',
-              id: `g-${id}`,
-              source: 'bench',
-              type: 'measure.granted',
-              subject: id,
-              time: new Date().toISOString(),
-              data: {
-                municipality: 'hjorring',
-                measureType: 'familiebehandling',
-                package: 'gul',
-                caseId: `C-${i}`,
-                caseworkerId: `cw-${i % 40}`,
-                teamId: `team-${i % 5}`,
-                grantedOn: startOn,
-                startOn,
-              },
-            }),
-          });
-          await res.arrayBuffer();
+          const res = await postEvent(s.apiUrl, hjorringGrant(id, i, today));
           if (res.status !== 202) failed++;
           else granted.push(id);
           if ((i + 1) % 500 === 0) log(`granted ${i + 1}`);
@@ -171,6 +147,19 @@ async function main() {
       const c = await s.pool.query(`SELECT count(*)::int AS n FROM measures WHERE measure_id LIKE 'MEM-%'`);
       if (c.rows[0].n >= N - failed) break;
       await sleep(500);
+    }
+    // Grants started up to 20 days back have deadlines already past: each such measure raises its
+    // escalation when its settling window ends, up to that long after its grant. That is the tail
+    // of granting, not rest: wait it out, then until the escalations stop growing.
+    await sleep(Temporal.Duration.from(settleWindow(process.env.INDSATSFLOW_SETTLE)).total('milliseconds') + 2_000);
+    for (let last = -1; ;) {
+      const e = await s.pool.query(`SELECT count(*)::int AS n FROM escalations WHERE measure_id LIKE 'MEM-%'`);
+      if (e.rows[0].n === last) {
+        log(`settled: ${last} escalations raised for past deadlines`);
+        break;
+      }
+      last = e.rows[0].n;
+      await sleep(5_000);
     }
     const live = await sample(pids());
 
