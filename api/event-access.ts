@@ -86,6 +86,8 @@ export async function authoriseEvent(
         },
       ],
     });
-  const { municipality, ...registration } = found[0];
-  return { ok: true, municipality, registration };
+  const { municipality } = found[0];
+  // The projected row, when there is one: the intake need not read it again to route the event.
+  const row = registered.find((r) => r.municipality === municipality);
+  return { ok: true, municipality, registration: row && { workflowId: row.workflowId, state: row.state } };
 }

@@ -150,6 +150,8 @@ interface Item {
   seq: number;
   e: ParsedEvent;
   municipality: string;
+  /** The measure's projected row as authorisation read it (absent: not projected then). */
+  registration?: { workflowId: string; state: string };
 }
 
 /** What update-with-start needs for a grant, or its answer given before any update. */
@@ -303,6 +305,7 @@ export class EventIntake {
       const e = v.event;
       const seq = seqs[index];
       let municipality: string;
+      let registration: Item['registration'];
       try {
         const access = await authoriseEvent(
           caller,
@@ -317,6 +320,7 @@ export class EventIntake {
           continue;
         }
         municipality = municipalities[index] = access.municipality;
+        registration = access.registration;
         const earlier = await this.inbox.accepted(municipality, e.source, e.id, seq);
         if (earlier) {
           answers[index] = { status: 202, body: { ...earlier.body, duplicate: true } };
@@ -335,7 +339,7 @@ export class EventIntake {
         open.set(key, run);
       }
       if (e.type === 'measure.granted') granted.set(e.subject, [...(granted.get(e.subject) ?? []), municipality]);
-      run.push({ index, seq, e, municipality });
+      run.push({ index, seq, e, municipality, registration });
     }
     for (const run of runs) {
       let got: Answer[];
@@ -412,7 +416,7 @@ export class EventIntake {
     }
 
     const subject = first.e.subject;
-    const [m] = await this.deps.measures.registrations([first.municipality], subject);
+    const m = first.registration ?? (await this.deps.measures.registrations([first.municipality], subject))[0];
     if (m?.state === 'closed') return Promise.all(run.map((i) => this.toClosed(m.workflowId, i.e)));
     // Not projected yet: its grant may be in flight (sent at the same moment, or its projection
     // pending) in this municipality, hence the workflow.

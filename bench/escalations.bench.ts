@@ -10,6 +10,8 @@
 //      checks that no (measure, deadline, level) was raised twice.
 //
 //   npm run bench:escalations -- [N] [DUE seconds] [DOWN seconds]    (default 1000 240 30)
+//   BENCH_PHASES=1 stops after the first part (to profile it: node --cpu-prof, then the window the
+//   bench prints).
 import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -17,7 +19,7 @@ import { dateOf } from '../machines/dates';
 import { catalogueSource } from '../policies/source';
 import { startServices, type Services } from '../services';
 import { BENCH_MUNICIPALITY, BENCH_TYPE, benchMunicipality } from './bench-policy';
-import { loadAverage } from './proc-cpu';
+import { cpuMs, loadAverage } from './proc-cpu';
 import { benchDataDir, grantEvent, inFlight, log, postEvent, runBench, sleep } from './support';
 
 const N = Number(process.argv[2] ?? 1000);
@@ -98,15 +100,30 @@ async function main() {
     const last = Math.max(...answered.values());
     log(`granted ${N} in ${((last - t0) / 1000).toFixed(1)} s; due in ${((due - Date.now()) / 1000).toFixed(1)} s`);
     if (last + SETTLE_S * 1000 > due) log('WARNING: grants ran past the due instant; raise DUE');
+    // CPU from here (idle until the due instant) to the last escalation seen: what the wakes cost.
+    const cpu = () => ({
+      service: cpuMs(process.pid),
+      temporal: cpuMs(s.stack?.temporal.pid(), true),
+      postgres: cpuMs(s.stack?.postgres.pid(), true),
+    });
+    const c0 = cpu();
     const seen = await watch(s, a, Math.max(due - Date.now(), 0) + 120_000);
+    const c1 = cpu();
+    const perWake = (k: keyof typeof c0) => ((c1[k] - c0[k]) / N).toFixed(1);
     const lateness = a
       .filter((id) => seen.has(id))
       .map((id) => (seen.get(id)! - Math.max(due, answered.get(id)! + SETTLE_S * 1000)) / 1000);
     const l1 =
       `worker up: ${seen.size}/${N} raised; lateness p50 ${pct(lateness, 50).toFixed(2)} s, ` +
-      `p99 ${pct(lateness, 99).toFixed(2)} s, max ${Math.max(...lateness).toFixed(2)} s; load ${loadAverage()}`;
+      `p99 ${pct(lateness, 99).toFixed(2)} s, max ${Math.max(...lateness).toFixed(2)} s; ` +
+      `CPU ms per wake service ${perWake('service')} / Temporal ${perWake('temporal')} / PostgreSQL ${perWake('postgres')}; ` +
+      `load ${loadAverage()}`;
     log(l1);
     lines.push(l1);
+    // The due instant and now on the CPU profile's clock (node --cpu-prof), to cut this phase out.
+    const mono = Number(process.hrtime.bigint() / 1000n);
+    log(`profile clock (µs): due ${mono - (Date.now() - due) * 1000}, all seen ${mono}`);
+    if (process.env.BENCH_PHASES === '1') return;
 
     // 2. The worker down across their due time.
     const b = Array.from({ length: N }, (_, i) => `ESC-B-${i}`);
