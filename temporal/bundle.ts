@@ -37,12 +37,11 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/traci
  *
  * Only modules with no per-workflow state belong here: the machine (its memo tables are keyed by
  * immutable facts and policies, so a shared entry is the same answer any workflow would compute),
- * xstate (the machine is built once; transitions allocate their own snapshots) and temporal-polyfill.
- * Never `@temporalio/workflow`, whose module state is the
- * running workflow, nor OpenTelemetry's API, which registers per-workflow globals (and is loaded
- * only by a traced workflow, workflows/tracing-interceptors.ts). The SDK
- * deep-freezes what is preloaded, so a module that writes to its own exports fails loudly in the
- * tests rather than leaking between workflows.
+ * xstate (the machine is built once; transitions allocate their own snapshots) and
+ * temporal-polyfill. Never `@temporalio/workflow`, whose module state is the running workflow, nor
+ * OpenTelemetry's API, which registers per-workflow globals (a traced workflow loads it itself:
+ * workflows/tracing-interceptors.ts). The SDK deep-freezes what is preloaded, so a module that
+ * writes to its own exports fails loudly in the tests rather than leaking between workflows.
  */
 export const WORKFLOW_PRELOAD_MODULES = [
   'temporal-polyfill',
