@@ -105,66 +105,76 @@ function synthetic(policy: MeasurePolicy, kind: string, on: IsoDate, n: number):
   return { ...base, type: 'measure.follow-up-held', data: { heldOn: on, participants, actionPlanDecision: 'keep' } };
 }
 
-/** The preview of moving `measures` from the versions they run under (`documents`, by version) to
- *  `next`, evaluated at `at` (now, or the start of the effective date). */
-export function previewOf(
-  measures: readonly RunningMeasure[],
-  documents: ReadonlyMap<number, MunicipalityPolicy>,
-  o: { next: MunicipalityPolicy; measureTypes: string[]; at: number; limit?: number },
-): Omit<Preview, 'timing'> {
-  const { at } = o;
-  const from = dateOf(at);
-  const p: Omit<Preview, 'timing'> = {
-    evaluatedAt: new Date(at).toISOString(),
-    measureTypes: o.measureTypes,
-    runningMeasures: 0,
-    affectedMeasures: 0,
-    movedDeadlines: 0,
-    becomeOverdueAtOnce: 0,
-    stopBeingOverdue: 0,
-    escalationsDueAtOnce: 0,
-    byKind: {},
-    measures: [],
-    measuresTruncated: false,
-    workload: {
-      from,
-      weeks: WEEKS,
-      teams: [],
-      total: { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) },
-    },
-  };
-  const teams = new Map<string, { before: number[]; after: number[] }>();
-  const limit = o.limit ?? 200;
-  const memo = new SimulationMemo();
-  for (const r of measures) {
-    if (!r.snapshot) continue;
-    const oldDoc = documents.get(r.policyVersion);
+/** The preview of moving running measures from the versions they run under (`documents`, by
+ *  version) to `next`, evaluated at `at` (now, or the start of the effective date). Built one
+ *  measure at a time, so that an adapter can yield between chunks: a preview of 10,000 measures is
+ *  seconds of CPU, too long to hold an event loop (bench/RESULTS.md). */
+export class PreviewBuilder {
+  private readonly p: Omit<Preview, 'timing'>;
+  private readonly teams = new Map<string, { before: number[]; after: number[] }>();
+  private readonly memo = new SimulationMemo();
+  private readonly limit: number;
+  private readonly at: number;
+  private readonly from: IsoDate;
+
+  constructor(
+    private readonly documents: ReadonlyMap<number, MunicipalityPolicy>,
+    private readonly o: { next: MunicipalityPolicy; measureTypes: string[]; at: number; limit?: number },
+  ) {
+    this.at = o.at;
+    this.from = dateOf(o.at);
+    this.limit = o.limit ?? 200;
+    this.p = {
+      evaluatedAt: new Date(this.at).toISOString(),
+      measureTypes: o.measureTypes,
+      runningMeasures: 0,
+      affectedMeasures: 0,
+      movedDeadlines: 0,
+      becomeOverdueAtOnce: 0,
+      stopBeingOverdue: 0,
+      escalationsDueAtOnce: 0,
+      byKind: {},
+      measures: [],
+      measuresTruncated: false,
+      workload: {
+        from: this.from,
+        weeks: WEEKS,
+        teams: [],
+        total: { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) },
+      },
+    };
+  }
+
+  /** Adds one running measure (one whose snapshot is missing, or whose type is gone, counts not). */
+  add(r: RunningMeasure): void {
+    if (!r.snapshot) return;
+    const oldDoc = this.documents.get(r.policyVersion);
     const oldType = oldDoc?.measureTypes.find((t) => t.slug === r.measureType);
-    const newType = o.next.measureTypes.find((t) => t.slug === r.measureType);
-    if (!oldDoc || !oldType || !newType) continue;
-    p.runningMeasures++;
+    const newType = this.o.next.measureTypes.find((t) => t.slug === r.measureType);
+    if (!oldDoc || !oldType || !newType) return;
+    this.p.runningMeasures++;
     const oldPolicy = measurePolicyOf(oldDoc, oldType);
-    const newPolicy = measurePolicyOf(o.next, newType);
+    const newPolicy = measurePolicyOf(this.o.next, newType);
     const { facts, state } = r.snapshot;
     const raised = new Set(r.snapshot.raised);
     const before = deriveDeadlines(oldPolicy, facts);
     const after = deriveDeadlines(newPolicy, facts);
-    const { diff } = compareDeadlines(before, after, oldPolicy.escalation, newPolicy.escalation, raised, at);
+    const { diff } = compareDeadlines(before, after, oldPolicy.escalation, newPolicy.escalation, raised, this.at);
     const becomesOverdue = [
       ...diff.moved.filter((m) => m.overdue && !m.wasOverdue).map((m) => m.deadlineId),
-      ...after.filter((d) => diff.added.includes(d.id) && isOverdue(d, at)).map((d) => d.id),
+      ...after.filter((d) => diff.added.includes(d.id) && isOverdue(d, this.at)).map((d) => d.id),
     ];
     const stops = diff.moved.filter((m) => m.wasOverdue && !m.overdue).map((m) => m.deadlineId);
     // One escalation per deadline at the level now due, as the workflow raises them.
     const reached = reachedLevels(raised);
-    const escBefore = new Set(judgeLadders(before, oldPolicy.escalation, reached, at).due.map((e) => e.key));
-    const escNow = judgeLadders(after, newPolicy.escalation, reached, at).due.filter(
+    const escBefore = new Set(judgeLadders(before, oldPolicy.escalation, reached, this.at).due.map((e) => e.key));
+    const escNow = judgeLadders(after, newPolicy.escalation, reached, this.at).due.filter(
       (e) => !escBefore.has(e.key),
     ).length;
     if (diff.moved.length || becomesOverdue.length || escNow) {
-      p.affectedMeasures++;
-      if (p.measures.length < limit)
-        p.measures.push({
+      this.p.affectedMeasures++;
+      if (this.p.measures.length < this.limit)
+        this.p.measures.push({
           measureId: r.measureId,
           measureType: r.measureType,
           teamId: r.teamId,
@@ -174,34 +184,39 @@ export function previewOf(
           stopsBeingOverdue: stops,
           escalationsDueAtOnce: escNow,
         });
-      else p.measuresTruncated = true;
+      else this.p.measuresTruncated = true;
     }
-    p.movedDeadlines += diff.moved.length;
-    p.becomeOverdueAtOnce += becomesOverdue.length;
-    p.stopBeingOverdue += stops.length;
-    p.escalationsDueAtOnce += escNow;
+    this.p.movedDeadlines += diff.moved.length;
+    this.p.becomeOverdueAtOnce += becomesOverdue.length;
+    this.p.stopBeingOverdue += stops.length;
+    this.p.escalationsDueAtOnce += escNow;
     for (const m of diff.moved) {
-      const k = (p.byKind[m.kind] ??= { moved: 0, minDays: m.days, maxDays: m.days });
+      const k = (this.p.byKind[m.kind] ??= { moved: 0, minDays: m.days, maxDays: m.days });
       k.moved++;
       k.minDays = Math.min(k.minDays, m.days);
       k.maxDays = Math.max(k.maxDays, m.days);
     }
 
-    const w1 = memo.simulate(oldPolicy, state, facts, from);
+    const w1 = this.memo.simulate(oldPolicy, state, facts, this.from);
     const sameRules = stableJson(oldType) === stableJson(newType);
-    const w2 = sameRules ? w1 : memo.simulate(newPolicy, state, facts, from);
+    const w2 = sameRules ? w1 : this.memo.simulate(newPolicy, state, facts, this.from);
     const team = r.teamId ?? '(no team)';
-    let tw = teams.get(team);
-    if (!tw) teams.set(team, (tw = { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) }));
+    let tw = this.teams.get(team);
+    if (!tw) this.teams.set(team, (tw = { before: new Array(WEEKS).fill(0), after: new Array(WEEKS).fill(0) }));
     for (let i = 0; i < WEEKS; i++) {
       tw.before[i] += w1[i];
       tw.after[i] += w2[i];
-      p.workload.total.before[i] += w1[i];
-      p.workload.total.after[i] += w2[i];
+      this.p.workload.total.before[i] += w1[i];
+      this.p.workload.total.after[i] += w2[i];
     }
   }
-  p.workload.teams = [...teams.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([teamId, w]) => ({ teamId, ...w }));
-  return p;
+
+  result(): Omit<Preview, 'timing'> {
+    this.p.workload.teams = [...this.teams.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([teamId, w]) => ({ teamId, ...w }));
+    return this.p;
+  }
 }
 
 /** Measures of one type with the same dated facts simulate alike: the machine is a function of
