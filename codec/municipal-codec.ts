@@ -10,16 +10,10 @@
 // Payloads with no municipality (no context, or a workflow of none) use the platform's key.
 // Payloads written before this (the single key 'local', 'env' or a test key) stay readable.
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
-import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { isMunicipalitySlug } from '../access/roles';
+import { decrypt, encrypt, encryptedMetadata, keyIdOf, keyObjectOf } from './aes-gcm';
 import { type KeyRing, municipalityOfKeyId, PLATFORM } from './keyring';
-
-const ENCODING = 'binary/encrypted';
-const KEY_ID = 'encryption-key-id';
-const te = new TextEncoder();
-const td = new TextDecoder();
 
 /** The municipality a workflow id names, if it names one. */
 export function municipalityOfWorkflow(workflowId: string | undefined): string | undefined {
@@ -27,26 +21,9 @@ export function municipalityOfWorkflow(workflowId: string | undefined): string |
   return m && isMunicipalitySlug(m) ? m : undefined;
 }
 
-export function encrypt(key: Buffer | KeyObject, plain: Uint8Array): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-}
-
-export function decrypt(key: Buffer | KeyObject, data: Uint8Array): Buffer {
-  const buf = Buffer.from(data);
-  const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
-  decipher.setAuthTag(buf.subarray(buf.length - 16));
-  return Buffer.concat([decipher.update(buf.subarray(12, buf.length - 16)), decipher.final()]);
-}
-
 export class KeyRetired extends Error {}
 
 export class MunicipalCodec implements PayloadCodec {
-  /** Each key imported once: a raw Buffer handed to createCipheriv is imported again per payload.
-   *  Keyed by the ring's own Buffer, so a rotated or shredded key leaves with its Buffer. */
-  private readonly imported = new WeakMap<Buffer, KeyObject>();
-
   constructor(
     readonly keyring: KeyRing,
     /** Single keys of before (decrypt only): 'local', 'env', a test key. */
@@ -59,17 +36,11 @@ export class MunicipalCodec implements PayloadCodec {
 
   encodeFor(municipality: string, payloads: Payload[]): Payload[] {
     const { id, key: raw } = this.keyring.current(municipality);
-    const key = this.keyObject(raw);
+    const key = keyObjectOf(raw);
     return payloads.map((p) => ({
-      metadata: { [METADATA_ENCODING_KEY]: te.encode(ENCODING), [KEY_ID]: te.encode(id) },
+      metadata: encryptedMetadata(id),
       data: encrypt(key, temporal.api.common.v1.Payload.encode(p).finish()),
     }));
-  }
-
-  private keyObject(raw: Buffer): KeyObject {
-    let k = this.imported.get(raw);
-    if (!k) this.imported.set(raw, (k = createSecretKey(raw)));
-    return k;
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
@@ -78,15 +49,9 @@ export class MunicipalCodec implements PayloadCodec {
       if (id === undefined) return p;
       const key = this.keyring.key(id) ?? this.legacy.get(id);
       if (!key) throw new KeyRetired(`payload encrypted with key ${id}, which is retired or unknown`);
-      return temporal.api.common.v1.Payload.decode(decrypt(this.keyObject(key), p.data ?? new Uint8Array()));
+      return temporal.api.common.v1.Payload.decode(decrypt(keyObjectOf(key), p.data ?? new Uint8Array()));
     });
   }
-}
-
-/** The key id of an encrypted payload; undefined for one that is not encrypted. */
-export function keyIdOf(p: Payload): string | undefined {
-  if (!p.metadata || td.decode(p.metadata[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== ENCODING) return undefined;
-  return td.decode(p.metadata[KEY_ID] ?? new Uint8Array());
 }
 
 /** Whose payload this is: a municipality, the platform, or (legacy keys) nobody in particular. */
