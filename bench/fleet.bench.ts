@@ -12,7 +12,7 @@
 // heapUsed); heapUsed and external are shown for the main thread. Temporal's and PostgreSQL's own
 // RSS are shown beside, for scale: they are separate processes.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Temporal } from 'temporal-polyfill';
 import { dateOf } from '../machines/dates';
@@ -21,6 +21,7 @@ import { settleWindow } from '../settle';
 import { workerSizing } from '../worker';
 import { measureQuery } from '../workflows/definitions';
 import { measureWorkflowId } from '../workflows/ids';
+import { cpuOf, cpuSince, rssOf } from './proc-cpu';
 import { benchDataDir, hjorringGrant, log, postEvent, sleep } from './support';
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10_000);
@@ -29,60 +30,6 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const PROBES = Math.min(200, Math.floor(N / 4));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const MB = 1024 * 1024;
-
-/** RSS of another process, in bytes (0 when unknown). */
-function rssOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const TICK_HZ = 100; // USER_HZ: /proc's CPU times are in these ticks on Linux
-
-/** CPU seconds used so far by a process and, with `tree`, by each process below it, by pid (a
- *  difference is taken over the pids present at both ends: a backend that exits takes its time). */
-function cpuOf(pid: number | undefined, tree = false): Map<number, number> {
-  const out = new Map<number, number>();
-  if (!pid) return out;
-  const stat = (p: number) => {
-    try {
-      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / TICK_HZ };
-    } catch {
-      return undefined;
-    }
-  };
-  if (!tree) {
-    const s = stat(pid);
-    if (s) out.set(pid, s.cpu);
-    return out;
-  }
-  const all = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map((d) => ({ pid: Number(d), s: stat(Number(d)) }));
-  const below = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of all)
-      if (p.s && !below.has(p.pid) && below.has(p.s.ppid)) {
-        below.add(p.pid);
-        grew = true;
-      }
-  }
-  for (const p of all) if (p.s && below.has(p.pid)) out.set(p.pid, p.s.cpu);
-  return out;
-}
-
-function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, cpu] of after) if (before.has(pid)) total += cpu - before.get(pid)!;
-  return total;
-}
 
 interface Sample {
   rss: number;
