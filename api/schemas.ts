@@ -29,6 +29,10 @@ export const page = {
   cursor: z.string().min(1).max(512).optional().describe('The `next` of the page before; omitted: the first page'),
 };
 
+/** A `true`/`false` query parameter as a boolean (absent: undefined, no filter). */
+export const flagOf = (v: 'true' | 'false' | undefined): boolean | undefined =>
+  v === undefined ? undefined : v === 'true';
+
 /** A page of a list: its rows, and where the next page begins (null: this is the last). */
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { visible } from '../../access/roles';
 import type { EscalationRepository } from '../../db/repositories/escalations';
 import { callerOfRequest, needs } from '../access/guard';
-import { commonAnswers, page, pageOf, type App } from '../schemas';
+import { commonAnswers, flagOf, page, pageOf, type App } from '../schemas';
 
 const escalation = z.object({
   measureId: z.string(),
@@ -43,7 +43,6 @@ const query = z.object({
   open: z.enum(['true', 'false']).optional().describe('true: not yet resolved; false: resolved'),
   ...page,
 });
-const openOf = (open: 'true' | 'false' | undefined) => (open === undefined ? undefined : open === 'true');
 
 export const escalationRoutes: FastifyPluginAsync<EscalationRoutesOptions> = async (app, { escalations }) => {
   const r = app as App;
@@ -58,7 +57,7 @@ export const escalationRoutes: FastifyPluginAsync<EscalationRoutesOptions> = asy
       const { municipality, open, ...rest } = req.query;
       const scope = visible(callerOfRequest(req), municipality);
       if (scope !== '*' && scope.length === 0) return { items: [], next: null };
-      return escalations.list({ ...rest, scope, open: openOf(open) });
+      return escalations.list({ ...rest, scope, open: flagOf(open) });
     },
   });
 
@@ -71,7 +70,7 @@ export const escalationRoutes: FastifyPluginAsync<EscalationRoutesOptions> = asy
     },
     handler: async (req) => {
       const { open, ...rest } = req.query;
-      return escalations.list({ ...rest, scope: [req.params.municipality], open: openOf(open) });
+      return escalations.list({ ...rest, scope: [req.params.municipality], open: flagOf(open) });
     },
   });
 };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { visible } from '../../access/roles';
 import type { MeasureRepository } from '../../db/repositories/measures';
 import { callerOfRequest, needs } from '../access/guard';
-import { commonAnswers, errorAnswer, page, pageOf, ruleSource, type App } from '../schemas';
+import { commonAnswers, errorAnswer, flagOf, page, pageOf, ruleSource, type App } from '../schemas';
 
 const deadline = z.object({
   id: z.string(),
@@ -110,7 +110,7 @@ export const measureRoutes: FastifyPluginAsync<MeasureRoutesOptions> = async (ap
       return measures.list({
         ...rest,
         scope: [req.params.municipality],
-        overdue: overdue === undefined ? undefined : overdue === 'true',
+        overdue: flagOf(overdue),
       });
     },
   });
@@ -148,7 +148,7 @@ export const measureRoutes: FastifyPluginAsync<MeasureRoutesOptions> = async (ap
       const { overdue, municipality, ...rest } = req.query;
       const scope = visible(callerOfRequest(req), municipality);
       if (scope !== '*' && scope.length === 0) return { items: [], next: null };
-      return measures.list({ ...rest, scope, overdue: overdue === undefined ? undefined : overdue === 'true' });
+      return measures.list({ ...rest, scope, overdue: flagOf(overdue) });
     },
   });
 };
