@@ -1,5 +1,5 @@
 // Writes a measure's view to PostgreSQL, and beside it the machine state a policy preview
-// simulates from. Both writes are guarded by the workflow's revision, so a retried activity or
+// simulates from, in one statement guarded by the workflow's revision, so a retried activity or
 // interleaved writers never overwrite a newer state with an older one.
 import type { MeasureRepository } from '../db/repositories/measures';
 import type { MeasureView } from '../machines/measure-view';
@@ -10,6 +10,5 @@ export async function projectMeasure(
   view: MeasureView,
   machine?: MachineState,
 ): Promise<void> {
-  await measures.project(view);
-  if (machine) await measures.storeMachineState(view.municipality, view.measureId, view.revision, machine);
+  await measures.project(view, machine);
 }

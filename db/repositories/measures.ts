@@ -7,7 +7,6 @@ import type { Deadline } from '../../machines/deadlines';
 import type { RuleSource } from '../../policies/types';
 import type { HistoryEntry } from '../../machines/history';
 import type { MeasureView } from '../../machines/measure-view';
-import { inTransaction } from '../transaction';
 import { decodeCursor, encodeCursor } from './cursor';
 
 const STATUS = `CASE WHEN d.status = 'pending' AND d.overdue_at <= now() THEN 'overdue' ELSE d.status END`;
@@ -147,88 +146,103 @@ export class MeasureRepository {
     return { items, next };
   }
 
-  /** A versioned upsert: an older revision arriving late (a retried activity, interleaved
-   *  writers) never overwrites a newer one. */
-  async project(v: MeasureView): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      const res = await client.query(
-        `INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
+  /** The view, its deadlines and (when given) the machine state a preview simulates from, in one
+   *  statement: atomic without a transaction, and one round trip per projection where it was
+   *  four plus one per deadline. A versioned upsert: an older revision arriving late (a retried
+   *  activity, interleaved writers) writes nothing, deadlines included. The child's birth date
+   *  never leaves the workflow: a preview that needs it asks the workflow (`hasBirthDate`). */
+  async project(v: MeasureView, machine?: MachineState): Promise<void> {
+    // Deadlines upserted and the rest deleted (not all deleted and inserted again): a deleted key
+    // inserted again in the same statement would meet its own old row in the unique index.
+    await this.pool.query(
+      `WITH m AS (
+         INSERT INTO measures (measure_id, workflow_id, municipality, measure_type, package, state, policy_version,
                                case_id, caseworker_id, team_id, revision, history, updated_at,
-                               start_on, closed_on, statutory_follow_up)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now(), $13, $14, $15)
+                               start_on, closed_on, statutory_follow_up, snapshot, snapshot_revision)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, now(), $13, $14, $15, $16::jsonb,
+                 CASE WHEN $16::jsonb IS NULL THEN NULL ELSE $11::bigint END)
          ON CONFLICT (municipality, measure_id) DO UPDATE SET
            workflow_id = excluded.workflow_id, package = excluded.package, state = excluded.state,
            policy_version = excluded.policy_version, caseworker_id = excluded.caseworker_id, team_id = excluded.team_id,
            revision = excluded.revision, history = excluded.history, updated_at = now(),
-           start_on = excluded.start_on, closed_on = excluded.closed_on, statutory_follow_up = excluded.statutory_follow_up
-         WHERE measures.revision < excluded.revision`,
-        [
-          v.measureId,
-          v.workflowId,
-          v.municipality,
-          v.measureType,
-          v.package,
-          v.state,
-          v.policyVersion,
-          v.caseId,
-          v.caseworkerId,
-          v.teamId,
-          v.revision,
-          JSON.stringify(v.history),
-          // A view from a worker older than these fields leaves them unknown rather than failing.
-          v.startOn ?? null,
-          v.closedOn ?? null,
-          v.statutoryFollowUp ?? false,
-        ],
-      );
-      if (res.rowCount === 1) {
-        await client.query('DELETE FROM deadlines WHERE municipality = $1 AND measure_id = $2', [
-          v.municipality,
-          v.measureId,
-        ]);
-        for (const d of v.deadlines) {
-          await client.query(
-            `INSERT INTO deadlines (measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at, status, met_on,
-                                    basis, strength, source, also_required_by, escalation_level, late, approved_by, name,
-                                    municipality)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
-            [
-              v.measureId,
-              d.id,
-              d.kind,
-              d.expectedFrom ?? null,
-              d.dueOn,
-              new Date(d.dueAt),
-              new Date(d.overdueAt),
-              d.status,
-              d.metOn ?? null,
-              d.basis,
-              d.strength,
-              JSON.stringify(d.source),
-              d.alsoRequiredBy ? JSON.stringify(d.alsoRequiredBy) : null,
-              d.escalationLevel,
-              d.late ?? null,
-              d.approvedBy ?? null,
-              d.name ?? null,
-              v.municipality,
-            ],
-          );
-        }
-      }
-    });
-  }
-
-  /** The machine state a policy preview simulates from, with its own revision guard. The child's
-   *  birth date never leaves the workflow: a preview that needs it asks the workflow instead
-   *  (`hasBirthDate`). */
-  async storeMachineState(municipality: string, measureId: string, revision: number, m: MachineState): Promise<void> {
-    const grant = m.facts.grant as (Record<string, unknown> & { childBirthDate?: string }) | undefined;
-    const hasBirthDate = grant?.childBirthDate !== undefined;
-    const facts = hasBirthDate ? { ...m.facts, grant: { ...grant, childBirthDate: undefined } } : m.facts;
-    await this.pool.query(
-      `UPDATE measures SET snapshot = $1, snapshot_revision = $2
-        WHERE municipality = $4 AND measure_id = $3 AND (snapshot_revision IS NULL OR snapshot_revision < $2)`,
-      [JSON.stringify({ state: m.state, facts, raised: m.raised, hasBirthDate }), revision, measureId, municipality],
+           start_on = excluded.start_on, closed_on = excluded.closed_on, statutory_follow_up = excluded.statutory_follow_up,
+           snapshot = COALESCE(excluded.snapshot, measures.snapshot),
+           snapshot_revision = COALESCE(excluded.snapshot_revision, measures.snapshot_revision)
+         WHERE measures.revision < excluded.revision
+         RETURNING municipality, measure_id
+       ), d AS (
+         SELECT * FROM jsonb_to_recordset($17::jsonb) AS x(
+           deadline_id text, kind text, expected_from date, due_on date, due_at timestamptz, overdue_at timestamptz,
+           status text, met_on date, basis text, strength text, source jsonb, also_required_by jsonb,
+           escalation_level integer, late boolean, approved_by text, name text)
+       ), gone AS (
+         DELETE FROM deadlines o USING m
+          WHERE o.municipality = m.municipality AND o.measure_id = m.measure_id
+            AND o.deadline_id NOT IN (SELECT deadline_id FROM d)
+       )
+       INSERT INTO deadlines (municipality, measure_id, deadline_id, kind, expected_from, due_on, due_at, overdue_at,
+                              status, met_on, basis, strength, source, also_required_by, escalation_level, late,
+                              approved_by, name)
+       SELECT m.municipality, m.measure_id, d.deadline_id, d.kind, d.expected_from, d.due_on, d.due_at, d.overdue_at,
+              d.status, d.met_on, d.basis, d.strength, d.source, d.also_required_by, d.escalation_level, d.late,
+              d.approved_by, d.name
+         FROM m, d
+       ON CONFLICT (municipality, measure_id, deadline_id) DO UPDATE SET
+         kind = excluded.kind, expected_from = excluded.expected_from, due_on = excluded.due_on,
+         due_at = excluded.due_at, overdue_at = excluded.overdue_at, status = excluded.status, met_on = excluded.met_on,
+         basis = excluded.basis, strength = excluded.strength, source = excluded.source,
+         also_required_by = excluded.also_required_by, escalation_level = excluded.escalation_level,
+         late = excluded.late, approved_by = excluded.approved_by, name = excluded.name`,
+      [
+        v.measureId,
+        v.workflowId,
+        v.municipality,
+        v.measureType,
+        v.package,
+        v.state,
+        v.policyVersion,
+        v.caseId,
+        v.caseworkerId,
+        v.teamId,
+        v.revision,
+        JSON.stringify(v.history),
+        // A view from a worker older than these fields leaves them unknown rather than failing.
+        v.startOn ?? null,
+        v.closedOn ?? null,
+        v.statutoryFollowUp ?? false,
+        machine ? JSON.stringify(machineRow(machine)) : null,
+        JSON.stringify(v.deadlines.map(deadlineRow)),
+      ],
     );
   }
+}
+
+/** The machine state as stored: the child's birth date left out, its presence kept. */
+function machineRow(m: MachineState) {
+  const grant = m.facts.grant as (Record<string, unknown> & { childBirthDate?: string }) | undefined;
+  const hasBirthDate = grant?.childBirthDate !== undefined;
+  const facts = hasBirthDate ? { ...m.facts, grant: { ...grant, childBirthDate: undefined } } : m.facts;
+  return { state: m.state, facts, raised: m.raised, hasBirthDate };
+}
+
+/** One deadline as jsonb_to_recordset reads it (the column names are the table's). */
+function deadlineRow(d: MeasureView['deadlines'][number]) {
+  return {
+    deadline_id: d.id,
+    kind: d.kind,
+    expected_from: d.expectedFrom ?? null,
+    due_on: d.dueOn,
+    due_at: new Date(d.dueAt).toISOString(),
+    overdue_at: new Date(d.overdueAt).toISOString(),
+    status: d.status,
+    met_on: d.metOn ?? null,
+    basis: d.basis,
+    strength: d.strength,
+    source: d.source,
+    also_required_by: d.alsoRequiredBy ?? null,
+    escalation_level: d.escalationLevel,
+    late: d.late ?? null,
+    approved_by: d.approvedBy ?? null,
+    name: d.name ?? null,
+  };
 }
